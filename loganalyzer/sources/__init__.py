@@ -1,0 +1,93 @@
+"""One module per input family; each exports ``PARSERS``, a tuple of :class:`Parser`.
+
+A parser is two small functions:
+
+``claim(path, head) -> int``
+    How sure it is that the file at ``path`` (the path from the VM root, e.g.
+    ``var/log/waagent.log``; ``/``-separated) with first bytes ``head`` is its kind:
+    ``0`` not mine, :data:`BY_CONTENT` the content has my shape, :data:`BY_NAME` the name is
+    mine, :data:`BY_NAME_AND_CONTENT` both. The bundle reader gives the file to the highest
+    claim, so a ``waagent.log`` renamed by a user is still read by content.
+
+``parse(data, context) -> ParseResult``
+    Turn the whole file into events. It must not raise for any input: a file that is not what
+    it seemed becomes a :class:`~loganalyzer.events.Problem` in the result. It must account for
+    every physical line: ``result.lines == result.events.spans + result.unparsed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Callable
+
+from ..events import EventRows, Problem
+
+__all__ = [
+    "BY_CONTENT",
+    "BY_NAME",
+    "BY_NAME_AND_CONTENT",
+    "ParseContext",
+    "ParseResult",
+    "Parser",
+    "all_parsers",
+]
+
+BY_CONTENT = 10
+BY_NAME = 20
+BY_NAME_AND_CONTENT = 30
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser may know besides the bytes."""
+
+    #: path inside the bundle, as shown to users (``logs.zip/var/log/waagent.log``)
+    file: str
+    #: path from the VM root (``var/log/waagent.log``), ``/``-separated, no leading slash
+    path: str
+    #: the caller's time zone for sources in local time, or None (then inferred or left marked)
+    tz: tzinfo | None = None
+    #: the collector cut this file (``truncated_...``) or the reader stopped at a size bound
+    truncated: bool = False
+
+
+@dataclass
+class ParseResult:
+    source: str
+    events: EventRows = field(default_factory=EventRows)
+    lines: int = 0
+    unparsed: int = 0
+    #: first few line numbers that could not be parsed (for the coverage report)
+    unparsed_lines: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def unparsable(self, line: int) -> None:
+        self.unparsed += 1
+        if len(self.unparsed_lines) < 20:
+            self.unparsed_lines.append(line)
+
+
+@dataclass(frozen=True)
+class Parser:
+    #: what the file is, for coverage and ``--list`` ("waagent.log", "HandlerStatus", ...)
+    name: str
+    #: the event table's ``source`` value
+    source: str
+    claim: Callable[[str, bytes], int]
+    parse: Callable[[bytes, ParseContext], ParseResult]
+
+
+def all_parsers() -> tuple[Parser, ...]:
+    """Every parser, in the order that breaks ties between equal claims."""
+    from . import (
+        extension_logs,
+        waagent_conf,
+        waagent_log,
+        waagent_state,
+        windows_agent_logs,
+        windows_events,
+    )
+
+    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs)
+    return tuple(parser for module in modules for parser in module.PARSERS)

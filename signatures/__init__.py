@@ -1,0 +1,1 @@
+"""The shipped knowledge base and signature packs (data, read with importlib.resources)."""
