@@ -1,0 +1,559 @@
+"""Open a support bundle safely and list its members: (path inside the bundle, bytes).
+
+A bundle is a folder, a ``.zip``, a ``.tar`` / ``.tar.gz`` / ``.tgz``, a single ``.gz`` file or a
+single log file. Archives inside it (the agent collector's ``logs.zip`` and its
+``history/*.zip``, rotated ``waagent.log.1.gz``) are opened in place, in memory: nothing is
+ever extracted to disk, so no member path can escape the bundle. On top of that:
+
+- a member name with ``..`` that climbs above the bundle root is refused (``unsafe-path``);
+- symbolic links are read only when they point inside the bundle (``link-outside``,
+  ``link-loop`` otherwise);
+- every decompression is bounded per member, in total, and by compression ratio
+  (:class:`Limits`); past a bound the member becomes an ``oversized`` or ``bomb`` problem;
+- a truncated or damaged archive member keeps what could be read and adds a problem.
+
+The collector stores files it cut short at the archive root as
+``truncated_var_log_azure_<Handler>_extension.log``; :func:`vm_path` maps such names back to
+``var/log/azure/<Handler>/extension.log`` and the member is marked truncated.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import stat
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Iterator
+
+from .events import Problem
+
+__all__ = ["Limits", "Member", "iter_members", "vm_path", "normalise_member_name"]
+
+MiB = 1024 * 1024
+_CHUNK = MiB
+HEAD_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a bundle may make us read (all configurable by the caller)."""
+
+    #: bytes of one member after decompression; the rest of the member is not read
+    max_member_bytes: int = 256 * MiB
+    #: bytes read from the whole bundle after decompression
+    max_total_bytes: int = 4096 * MiB
+    #: decompressed/compressed ratio above which a member is taken for a bomb (past 1 MiB)
+    max_ratio: float = 200.0
+    #: archives inside archives
+    max_depth: int = 4
+    #: members listed in one bundle
+    max_members: int = 200_000
+
+
+@dataclass(frozen=True)
+class Member:
+    #: where the member is, as a person would find it (``logs.zip/var/log/waagent.log``)
+    file: str
+    #: the path from the VM root (``var/log/waagent.log``)
+    path: str
+    data: bytes
+    #: cut short by the collector or by a bound
+    truncated: bool = False
+
+
+class _Budget:
+    """Total bytes left for the bundle; shared by nested archives."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.left = limits.max_total_bytes
+        self.members = 0
+        self.exhausted = False
+
+
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+
+
+def normalise_member_name(name: str) -> tuple[str | None, str | None]:
+    """A member name as a clean relative POSIX path, or ``(None, reason)`` when it escapes.
+
+    Backslashes are separators (archives made on Windows), a drive letter or leading slash is
+    dropped (the path is read as bundle-relative), ``.`` parts vanish, and ``..`` may not climb
+    above the root.
+    """
+    name = name.replace("\\", "/")
+    note = None
+    if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
+        name, note = name[2:], "drive letter dropped"
+    if name.startswith("/"):
+        note = "absolute member path read as bundle-relative"
+    parts: list[str] = []
+    for part in name.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None, f"member path climbs out of the bundle: {name!r}"
+            parts.pop()
+            continue
+        if "\x00" in part:
+            return None, f"member path holds a NUL byte: {name!r}"
+        parts.append(part)
+    if not parts:
+        return None, f"empty member path: {name!r}"
+    return "/".join(parts), note
+
+
+# Where a VM's file system starts inside a member path; the first anchor found wins.
+_ANCHORS: tuple[tuple[str, ...], ...] = (
+    ("var", "log"),
+    ("var", "lib"),
+    ("etc",),
+    ("run", "systemd"),
+    ("windowsazure",),
+    ("packages", "plugins"),
+    ("windows", "system32"),
+)
+
+_TRUNCATED_ROOTS = (
+    ("var_log_azure_", "var/log/azure/"),
+    ("var_lib_waagent_", "var/lib/waagent/"),
+    ("var_lib_dhcp_", "var/lib/dhcp/"),
+    ("var_log_", "var/log/"),
+    ("etc_", "etc/"),
+)
+_SUBDIRS = {"config", "status", "events", "history"}
+
+
+def _untruncate(name: str) -> str | None:
+    """``truncated_var_log_azure_<Handler>_extension.log`` -> ``var/log/azure/<Handler>/extension.log``."""
+    if not name.startswith("truncated_"):
+        return None
+    rest = name[len("truncated_") :]
+    for flat, real in _TRUNCATED_ROOTS:
+        if rest.startswith(flat):
+            tail = rest[len(flat) :]
+            if real in ("var/log/azure/", "var/lib/waagent/") and "_" in tail:
+                head, tail = tail.split("_", 1)
+                real += head + "/"
+                if "_" in tail and tail.split("_", 1)[0] in _SUBDIRS:
+                    sub, tail = tail.split("_", 1)
+                    real += sub + "/"
+            return real + tail
+    return rest.replace("_", "/", 2) if rest.count("_") else rest
+
+
+def _archive_base(name: str) -> str:
+    """Where an archive's members sit on the VM when their own names carry no VM root:
+    ``var/lib/waagent/history/2024-05-30T13-15-40__2.zip`` holds ``GoalState.xml`` of the folder
+    ``var/lib/waagent/history/2024-05-30T13-15-40__2``."""
+    path, _ = vm_path(_strip_compression_suffix(name))
+    for suffix in (".zip", ".tar"):
+        if path.lower().endswith(suffix):
+            path = path[: -len(suffix)]
+    return path if "/" in path else ""
+
+
+def vm_path(member_path: str, base: str = "") -> tuple[str, bool]:
+    """The path from the VM root for a member path, and whether the collector truncated it.
+
+    ``base`` is the VM folder of the archive the member came from, used when the member's own
+    path has no VM root in it."""
+    parts = member_path.split("/")
+    truncated = False
+    real = _untruncate(parts[-1])
+    if real is not None:
+        parts = parts[:-1] + real.split("/")
+        truncated = True
+    lowered = [p.lower() for p in parts]
+    for anchor in _ANCHORS:
+        for i in range(len(lowered) - len(anchor) + 1):
+            if tuple(lowered[i : i + len(anchor)]) == anchor:
+                return "/".join(parts[i:]), truncated
+    joined = "/".join(parts)
+    return (f"{base}/{joined}" if base else joined), truncated
+
+
+def _is_zip(head: bytes) -> bool:
+    return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _is_tar(head: bytes) -> bool:
+    return len(head) > 262 and head[257:262] == b"ustar"
+
+
+class _GzipStream(io.RawIOBase):
+    """Gzip decompression that hands out every byte it could decode before a break.
+
+    :class:`gzip.GzipFile` raises on a truncated stream and loses the last decoded block; a
+    support engineer wants every line that survived. Concatenated gzip members are read in turn.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._inflater = zlib.decompressobj(wbits=31)
+        self._pending = b""
+        self._error: BaseException | None = None
+        self._done = False
+        self._mid_member = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, want: int) -> None:
+        while len(self._pending) < want and not self._done and self._error is None:
+            compressed = self._raw.read(64 * 1024)
+            if not compressed:
+                if self._mid_member:
+                    self._error = EOFError("compressed file ended before the end-of-stream marker")
+                self._done = True
+                return
+            try:
+                while compressed:
+                    self._mid_member = True
+                    self._pending += self._inflater.decompress(compressed)
+                    if not self._inflater.eof:
+                        break
+                    self._mid_member = False
+                    # the next gzip member, if any, after padding
+                    compressed = self._inflater.unused_data.lstrip(b"\x00")
+                    self._inflater = zlib.decompressobj(wbits=31)
+            except zlib.error as error:
+                self._error = error
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size is not None and size >= 0 else 1 << 62
+        self._fill(want)
+        if not self._pending and self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        out, self._pending = self._pending[:want], self._pending[want:]
+        return out
+
+
+def _is_compressed_tar(handle: BinaryIO, head: bytes) -> bool:
+    opener = _compression("", head)
+    if opener is None:
+        return False
+    try:
+        with opener(handle) as stream:
+            return _is_tar(stream.read(512))
+    except (EOFError, OSError, zlib.error, lzma.LZMAError):
+        return False
+
+
+def _compression(name: str, head: bytes):
+    lowered = name.lower()
+    if head[:2] == b"\x1f\x8b":
+        return _GzipStream
+    if head[:3] == b"BZh" and lowered.endswith((".bz2", ".tbz2")):
+        return bz2.BZ2File
+    if head[:6] == b"\xfd7zXZ\x00":
+        return lzma.LZMAFile
+    return None
+
+
+def _strip_compression_suffix(name: str) -> str:
+    lowered = name.lower()
+    if lowered.endswith((".tgz", ".tbz2", ".txz")):
+        return name[: -4] + ".tar"
+    for suffix in _COMPRESSED_SUFFIXES:
+        if lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+class _Walker:
+    def __init__(self, limits: Limits) -> None:
+        self.budget = _Budget(limits)
+        self.limits = limits
+
+    # -- reading bytes with bounds -------------------------------------------------------------
+
+    def _bounded_read(
+        self, stream: BinaryIO, file: str, compressed_size: int | None
+    ) -> tuple[bytes, list[Problem], bool]:
+        """Read a stream within the member, total and ratio bounds; keep what was read on error."""
+        limit = min(self.limits.max_member_bytes, max(0, self.budget.left))
+        chunks: list[bytes] = []
+        size = 0
+        problems: list[Problem] = []
+        cut = False
+        while True:
+            try:
+                chunk = stream.read(min(_CHUNK, limit + 1 - size))
+            except (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError, zipfile.BadZipFile) as error:
+                kind = "truncated" if isinstance(error, EOFError) else "damaged"
+                problems.append(Problem(file, kind, f"compressed data ends or breaks after {size} bytes: {error}"))
+                cut = True
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if compressed_size and size > MiB and size / max(1, compressed_size) > self.limits.max_ratio:
+                problems.append(
+                    Problem(
+                        file,
+                        "bomb",
+                        f"expands more than {self.limits.max_ratio:g} times its compressed size "
+                        f"({compressed_size} bytes); not read",
+                    )
+                )
+                self.budget.left -= size
+                return b"", problems, True
+            if size > limit:
+                size = limit
+                chunks[-1] = chunk[: len(chunk) - (sum(map(len, chunks)) - limit)]
+                if limit < self.limits.max_member_bytes:
+                    self.budget.exhausted = True
+                    problems.append(
+                        Problem(file, "oversized", f"the bundle's total read bound ({self.limits.max_total_bytes} bytes) was reached; the rest of this file and of the bundle is not read")
+                    )
+                else:
+                    problems.append(
+                        Problem(file, "oversized", f"larger than {self.limits.max_member_bytes} bytes; only the first {limit} bytes are read")
+                    )
+                cut = True
+                break
+        data = b"".join(chunks)
+        self.budget.left -= len(data)
+        return data, problems, cut
+
+    # -- walking ---------------------------------------------------------------------------------
+
+    def member(
+        self, file: str, name: str, data: bytes, depth: int, truncated: bool = False, base: str = ""
+    ) -> Iterator[Member | Problem]:
+        """One file found in the bundle: an archive to open, a compressed file, or a member."""
+        head = data[:HEAD_BYTES]
+        lowered = name.lower()
+        if _is_zip(head) and (lowered.endswith(".zip") or depth == 0 or not lowered.endswith((".docx", ".xlsx", ".jar"))):
+            yield from self.archive(file, io.BytesIO(data), len(data), depth + 1, _archive_base(name))
+            return
+        opener = _compression(name, head)
+        if opener is not None:
+            inner_name = _strip_compression_suffix(name)
+            inner_file = _strip_compression_suffix(file)
+            with opener(io.BytesIO(data)) as stream:
+                inner, problems, cut = self._bounded_read(stream, file, len(data))
+            yield from problems
+            if any(p.kind == "bomb" for p in problems):
+                return
+            yield from self.member(inner_file, inner_name, inner, depth, truncated or cut, base)
+            return
+        if _is_tar(head):
+            yield from self.archive(file, io.BytesIO(data), len(data), depth + 1, _archive_base(name))
+            return
+        path, collector_cut = vm_path(name, base)
+        yield Member(file=file, path=path, data=data, truncated=truncated or collector_cut)
+
+    def archive(
+        self, file: str, stream: BinaryIO, size: int, depth: int, base: str = ""
+    ) -> Iterator[Member | Problem]:
+        if depth > self.limits.max_depth:
+            yield Problem(file, "oversized", f"archive nested deeper than {self.limits.max_depth} levels; not opened")
+            return
+        head = stream.read(HEAD_BYTES)
+        stream.seek(0)
+        if _is_zip(head):
+            yield from self._zip(file, stream, depth, base)
+        else:
+            yield from self._tar(file, stream, depth, base)
+
+    def _count(self, file: str) -> Problem | None:
+        self.budget.members += 1
+        if self.budget.members == self.limits.max_members + 1:
+            return Problem(file, "oversized", f"more than {self.limits.max_members} members; the rest are not read")
+        return None
+
+    def _zip(self, file: str, stream: BinaryIO, depth: int, base: str) -> Iterator[Member | Problem]:
+        try:
+            archive = zipfile.ZipFile(stream)
+            infos = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            yield Problem(file, "unreadable", f"not a readable zip archive: {error}")
+            return
+        with archive:
+            for info in infos:
+                if info.is_dir():
+                    continue
+                name, note = normalise_member_name(info.filename)
+                if name is None:
+                    yield Problem(f"{file}/{info.filename}", "unsafe-path", note or "unsafe member path")
+                    continue
+                shown = f"{file}/{name}"
+                if note:
+                    yield Problem(shown, "unsafe-path", note)
+                too_many = self._count(shown)
+                if too_many or self.budget.members > self.limits.max_members:
+                    if too_many:
+                        yield too_many
+                    return
+                if self.budget.exhausted:
+                    return
+                mode = info.external_attr >> 16
+                if stat.S_ISLNK(mode):
+                    yield Problem(shown, "link-outside", "symbolic link stored in a zip; links in archives are not followed")
+                    continue
+                try:
+                    with archive.open(info) as member_stream:
+                        data, problems, cut = self._bounded_read(member_stream, shown, info.compress_size)
+                except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError, zlib.error) as error:
+                    yield Problem(shown, "unreadable", f"cannot read this zip member: {error}")
+                    continue
+                yield from problems
+                if any(p.kind == "bomb" for p in problems):
+                    continue
+                yield from self.member(shown, name, data, depth, cut, base)
+
+    def _tar(self, file: str, stream: BinaryIO, depth: int, base: str) -> Iterator[Member | Problem]:
+        try:
+            archive = tarfile.open(fileobj=stream, mode="r:*")
+        except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as error:
+            yield Problem(file, "unreadable", f"not a readable archive: {error}")
+            return
+        with archive:
+            while True:
+                try:
+                    info = archive.next()
+                except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as error:
+                    yield Problem(file, "truncated", f"archive ends or breaks early: {error}")
+                    return
+                if info is None:
+                    return
+                if info.isdir():
+                    continue
+                name, note = normalise_member_name(info.name)
+                if name is None:
+                    yield Problem(f"{file}/{info.name}", "unsafe-path", note or "unsafe member path")
+                    continue
+                shown = f"{file}/{name}"
+                if note:
+                    yield Problem(shown, "unsafe-path", note)
+                too_many = self._count(shown)
+                if too_many or self.budget.members > self.limits.max_members:
+                    if too_many:
+                        yield too_many
+                    return
+                if self.budget.exhausted:
+                    return
+                if info.issym() or info.islnk():
+                    target, reason = _tar_link_target(name, info)
+                    if target is None:
+                        yield Problem(shown, "link-outside", reason)
+                        continue
+                    # tarfile resolves the link to another member of this archive, never to disk.
+                if not (info.isfile() or info.issym() or info.islnk()):
+                    continue
+                try:
+                    member_stream = archive.extractfile(info)
+                except (KeyError, tarfile.TarError, OSError, RecursionError) as error:
+                    yield Problem(shown, "link-outside" if info.issym() else "unreadable", f"cannot read: {error}")
+                    continue
+                if member_stream is None:
+                    continue
+                data, problems, cut = self._bounded_read(member_stream, shown, None)
+                yield from problems
+                yield from self.member(shown, name, data, depth, cut, base)
+
+    def directory(self, root: Path) -> Iterator[Member | Problem]:
+        real_root = root.resolve()
+        for folder, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames.sort()
+            here = Path(folder)
+            for dirname in list(dirnames):
+                candidate = here / dirname
+                if candidate.is_symlink():
+                    relative = candidate.relative_to(root).as_posix()
+                    problem = _link_problem(candidate, real_root, relative)
+                    if problem is not None:
+                        yield problem
+                    # Links inside the bundle point at folders we walk anyway.
+            for filename in sorted(filenames):
+                candidate = here / filename
+                relative = candidate.relative_to(root).as_posix()
+                too_many = self._count(relative)
+                if too_many or self.budget.members > self.limits.max_members:
+                    if too_many:
+                        yield too_many
+                    return
+                if self.budget.exhausted:
+                    return
+                if candidate.is_symlink():
+                    problem = _link_problem(candidate, real_root, relative)
+                    if problem is not None:
+                        yield problem
+                        continue
+                try:
+                    info = candidate.stat()
+                    if not stat.S_ISREG(info.st_mode):
+                        continue
+                    with open(candidate, "rb") as handle:
+                        data, problems, cut = self._bounded_read(handle, relative, None)
+                except OSError as error:
+                    yield Problem(relative, "unreadable", f"cannot read: {error.strerror or error}")
+                    continue
+                yield from problems
+                yield from self.member(relative, relative, data, 0, cut)
+
+
+def _link_problem(link: Path, real_root: Path, shown: str) -> Problem | None:
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:
+        return Problem(shown, "link-loop", "symbolic link loop; not followed")
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return Problem(shown, "link-loop", "symbolic link loop; not followed")
+        return Problem(shown, "unreadable", f"broken symbolic link: {error.strerror or error}")
+    if target != real_root and real_root not in target.parents:
+        return Problem(shown, "link-outside", "symbolic link points outside the bundle; not followed")
+    return None
+
+
+def _tar_link_target(name: str, info: tarfile.TarInfo) -> tuple[str | None, str]:
+    if info.islnk():
+        target, _ = normalise_member_name(info.linkname)
+        return (target, "") if target else (None, f"hard link outside the archive: {info.linkname!r}")
+    if info.linkname.startswith(("/", "\\")):
+        return None, f"symbolic link to an absolute path outside the bundle: {info.linkname!r}"
+    joined = str(PurePosixPath(name).parent / info.linkname)
+    target, _ = normalise_member_name(joined)
+    if target is None:
+        return None, f"symbolic link points outside the bundle: {info.linkname!r}"
+    return target, ""
+
+
+def iter_members(path: str | os.PathLike[str], limits: Limits | None = None) -> Iterator[Member | Problem]:
+    """Every member of the bundle at ``path`` and every problem met on the way, in bundle order.
+
+    Raises :class:`FileNotFoundError` when ``path`` does not exist and :class:`PermissionError`
+    when it cannot be opened; everything inside the bundle becomes a :class:`Problem` instead.
+    """
+    root = Path(path)
+    walker = _Walker(limits or Limits())
+    if root.is_dir():
+        yield from walker.directory(root)
+        return
+    with open(root, "rb") as handle:  # raises for a missing or unreadable path
+        head = handle.read(HEAD_BYTES)
+        handle.seek(0)
+        name = root.name
+        if _is_zip(head) or _is_tar(head) or _is_compressed_tar(handle, head):
+            # read lazily from disk: a large tarball is never held in memory whole
+            handle.seek(0)
+            yield from walker.archive(name, handle, root.stat().st_size, 1)
+            return
+        handle.seek(0)
+        data, problems, cut = walker._bounded_read(handle, name, None)
+    yield from problems
+    yield from walker.member(name, name, data, 0, cut)
