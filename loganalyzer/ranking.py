@@ -1,0 +1,316 @@
+"""Evidence to ranked findings, error codes and the health checklist; every score explainable.
+
+A finding is a cause. Its score follows from its evidence rows alone:
+
+1. each row's weight is scaled by how near it is to the latest backup attempt
+   (:func:`recency`): full weight within a day before it (or after it), fading to a floor of
+   0.4 for evidence days older;
+2. each signature counts once, with its strongest row; signatures combine by noisy-OR,
+   ``1 - prod(1 - w)``: independent reasons to believe the same cause;
+3. evidence from two or more input families (a log line and a state file, an event and an agent
+   log) corroborates: the remaining doubt shrinks by a quarter;
+4. counter-evidence (a signature marked ``counter``, such as a successful snapshot) that comes
+   after the latest positive evidence scales the score by ``1 - w`` for each such signature.
+
+Confidence words: ``certain`` >= 0.9, ``likely`` >= 0.6, ``possible`` >= 0.3, else ``unlikely``
+(not listed by default).
+
+Error codes: a signature may name the codes its evidence shows (``codes``); otherwise a cause
+explains the codes the knowledge base lists for it, best first, each a little weaker than the
+one before. With a reported code (what the portal showed), that code's documented causes rank
+first, in documented order of support, and each says whether the logs support it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+__all__ = [
+    "CONFIDENCE_FLOORS",
+    "Finding",
+    "CodeScore",
+    "CheckStep",
+    "ReportedCode",
+    "confidence",
+    "recency",
+    "rank_findings",
+    "rank_codes",
+    "walk_checklist",
+    "assess_reported_code",
+]
+
+CONFIDENCE_FLOORS = (("certain", 0.9), ("likely", 0.6), ("possible", 0.3))
+_CORROBORATION = 0.75
+_UNTIMED = 0.85
+_RECENCY_FLOOR = 0.4
+_CODE_STEP = 0.08
+
+
+def confidence(score: float) -> str:
+    for word, floor in CONFIDENCE_FLOORS:
+        if score >= floor:
+            return word
+    return "unlikely"
+
+
+def recency(time: datetime | None, attempt: datetime | None) -> float:
+    """How much evidence at ``time`` counts for the backup attempt at ``attempt``."""
+    if time is None or attempt is None or pd.isna(time) or pd.isna(attempt):
+        return _UNTIMED
+    age = attempt - time
+    if age <= timedelta(days=1):
+        return 1.0
+    days = age / timedelta(days=1) - 1
+    return max(_RECENCY_FLOOR, 0.5 ** (days / 3))
+
+
+@dataclass
+class Finding:
+    cause: str
+    title: str
+    score: float
+    evidence: pd.DataFrame
+    counter_evidence: pd.DataFrame
+    explanation: str
+    codes: list[str] = field(default_factory=list)
+    remediation: list[str] = field(default_factory=list)
+    docs: list[str] = field(default_factory=list)
+    rank: int = 0
+
+    @property
+    def confidence(self) -> str:
+        return confidence(self.score)
+
+
+@dataclass(frozen=True)
+class CodeScore:
+    code: str
+    score: float
+    causes: tuple[str, ...]
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    step: int
+    title: str
+    status: str  # pass | warn | fail | unknown
+    summary: str
+    evidence: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ReportedCode:
+    code: str
+    known: bool
+    decided_on: str
+    note: str
+    causes: tuple[dict, ...]
+
+
+def _noisy_or(weights) -> float:
+    return 1.0 - math.prod(1.0 - min(1.0, max(0.0, w)) for w in weights)
+
+
+def _score_cause(rows: pd.DataFrame, attempt: datetime | None) -> tuple[float, pd.DataFrame, pd.DataFrame, str]:
+    positive = rows[~rows["counter"]].copy()
+    counter = rows[rows["counter"]].copy()
+    if positive.empty:
+        return 0.0, positive, counter, ""
+    positive["effective"] = [w * recency(t, attempt) for w, t in zip(positive["weight"], positive["time"])]
+    strongest = positive.sort_values("effective", ascending=False).drop_duplicates("signature")
+    score = _noisy_or(strongest["effective"])
+    parts = [f"{sig} {w:.2f}" for sig, w in zip(strongest["signature"], strongest["effective"])]
+    explanation = f"noisy-OR of {', '.join(parts)} = {score:.2f}"
+    sources = sorted(set(strongest["source"]))
+    if len(sources) > 1:
+        score = 1 - (1 - score) * _CORROBORATION
+        explanation += f"; corroborated by {len(sources)} sources ({', '.join(sources)}) -> {score:.2f}"
+    if not counter.empty:
+        latest = positive["time"].max()
+        later = counter if pd.isna(latest) else counter[counter["time"].isna() | (counter["time"] > latest)]
+        if not later.empty:
+            strongest_counter = later.sort_values("weight", ascending=False).drop_duplicates("signature")
+            for sig, w in zip(strongest_counter["signature"], strongest_counter["weight"]):
+                score *= 1 - min(1.0, w)
+                explanation += f"; later counter-evidence {sig} x{1 - w:.2f} -> {score:.2f}"
+            counter = later
+        else:
+            counter = counter.iloc[0:0]
+    return score, strongest.sort_values("time", na_position="last"), counter, explanation
+
+
+def rank_findings(
+    evidence: pd.DataFrame,
+    causes: dict[str, dict],
+    *,
+    attempt: datetime | None,
+    os_family: str | None,
+    lang: str = "en",
+    reported_causes: tuple[str, ...] = (),
+    minimum: float = 0.0,
+) -> list[Finding]:
+    """Findings for every cause with evidence, best first (reported code's causes first)."""
+    findings: list[Finding] = []
+    if evidence.empty:
+        return findings
+    for cause_id, rows in evidence.groupby("cause", sort=False, observed=True):
+        cause = causes.get(cause_id, {})
+        cause_os = cause.get("os", "any")
+        if os_family and cause_os not in ("any", os_family):
+            continue
+        score, positive, counter, explanation = _score_cause(rows, attempt)
+        if score <= minimum or positive.empty:
+            continue
+        findings.append(
+            Finding(
+                cause=cause_id,
+                title=_localised(cause, "title", lang) or cause_id,
+                score=round(score, 4),
+                evidence=positive,
+                counter_evidence=counter,
+                explanation=explanation,
+                remediation=list(_localised(cause, "steps", lang) or []),
+                docs=list(cause.get("docs", [])),
+            )
+        )
+    order = {cause: i for i, cause in enumerate(reported_causes)}
+    findings.sort(
+        key=lambda f: (
+            0 if f.cause in order and f.score >= CONFIDENCE_FLOORS[-1][1] else 1,
+            -f.score,
+            order.get(f.cause, len(order)),
+        )
+    )
+    for number, finding in enumerate(findings, 1):
+        finding.rank = number
+    return findings
+
+
+def _localised(entry: dict, key: str, lang: str):
+    if lang != "en" and f"{key}_{lang}" in entry:
+        return entry[f"{key}_{lang}"]
+    return entry.get(key)
+
+
+def rank_codes(findings: list[Finding], causes: dict[str, dict], codes: dict[str, dict], lang: str = "en") -> list[CodeScore]:
+    """The error codes the findings explain, best first; each finding's ``codes`` filled in."""
+    scores: dict[str, float] = {}
+    explained: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.score < CONFIDENCE_FLOORS[-1][1]:
+            continue
+        hinted = [c for hints in finding.evidence.get("codes", pd.Series(dtype=object)) for c in (hints or ())]
+        ordered: list[str] = list(dict.fromkeys(hinted))
+        ordered += [c for c in causes.get(finding.cause, {}).get("codes", []) if c not in ordered]
+        finding.codes = ordered
+        for position, code in enumerate(ordered):
+            boost = 1.0 if code in hinted else max(0.2, 0.95 - _CODE_STEP * position)
+            documented = codes.get(code, {}).get("causes", [])
+            if finding.cause in documented:
+                boost *= 1 - 0.02 * documented.index(finding.cause)
+            value = finding.score * boost
+            scores[code] = _noisy_or([scores.get(code, 0.0), value]) if code in scores else value
+            explained.setdefault(code, []).append(finding.cause)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    return [
+        CodeScore(code, round(score, 4), tuple(explained[code]), _localised(codes.get(code, {}), "message", lang) or "")
+        for code, score in ranked
+    ]
+
+
+def assess_reported_code(
+    code: str,
+    findings: list[Finding],
+    causes: dict[str, dict],
+    codes: dict[str, dict],
+    *,
+    os_family: str | None,
+    lang: str = "en",
+) -> ReportedCode:
+    """For the code the portal showed: its documented causes, and whether the logs support each."""
+    entry = _find_code(code, codes)
+    if entry is None:
+        return ReportedCode(code, False, "unknown", f"{code} is not a documented code this tool knows; the findings below are ranked on the evidence alone.", ())
+    scored = {f.cause: f for f in findings}
+    rows = []
+    for cause_id in entry.get("causes", []):
+        cause = causes.get(cause_id, {})
+        finding = scored.get(cause_id)
+        wrong_os = os_family and cause.get("os", "any") not in ("any", os_family)
+        if finding is not None and finding.score >= CONFIDENCE_FLOORS[-1][1]:
+            supported = "yes"
+        elif cause.get("guest_visible") == "no" or wrong_os:
+            supported = "cannot-tell"
+        else:
+            supported = "no"
+        rows.append(
+            {
+                "cause": cause_id,
+                "title": _localised(cause, "title", lang) or cause_id,
+                "supported": supported,
+                "score": round(finding.score, 4) if finding else 0.0,
+                "remediation": list(_localised(cause, "steps", lang) or []),
+                "docs": list(cause.get("docs", [])),
+            }
+        )
+    decided_on = entry.get("decided_on", "guest")
+    if decided_on == "azure":
+        note = f"{entry['id']} is decided on the Azure side; guest logs cannot confirm or rule it out. Check it in the Azure portal or with az CLI output; the documented remediation is listed."
+    elif decided_on == "both":
+        note = f"{entry['id']} is decided partly on the Azure side; guest logs can support some of its causes but not all."
+    else:
+        note = f"{entry['id']} shows in guest logs; each documented cause below says whether this bundle supports it."
+    return ReportedCode(entry["id"], True, decided_on, note, tuple(rows))
+
+
+def _find_code(code: str, codes: dict[str, dict]) -> dict | None:
+    wanted = code.strip().lower()
+    for entry in codes.values():
+        names = [entry["id"], *entry.get("aliases", [])]
+        if wanted in (n.lower() for n in names):
+            return entry
+    return None
+
+
+def walk_checklist(
+    checks: list[dict],
+    findings: list[Finding],
+    inputs_seen: dict[int, list[str]],
+    lang: str = "en",
+) -> list[CheckStep]:
+    """The four documented steps, each pass / warn / fail / unknown with its evidence.
+
+    ``inputs_seen`` maps a step to the files that let us evaluate it; a step with no such file
+    and no finding is ``unknown``: not looked at, and said so.
+    """
+    steps = []
+    for check in sorted(checks, key=lambda c: c["step"]):
+        relevant = [f for f in findings if f.cause in check.get("fails_on", [])]
+        failing = [f for f in relevant if f.score >= CONFIDENCE_FLOORS[1][1]]
+        warning = [f for f in relevant if CONFIDENCE_FLOORS[2][1] <= f.score < CONFIDENCE_FLOORS[1][1]]
+        seen = inputs_seen.get(check["step"], [])
+        if failing:
+            status, worst = "fail", failing
+        elif warning:
+            status, worst = "warn", warning
+        elif seen:
+            status, worst = "pass", []
+        else:
+            status, worst = "unknown", []
+        if worst:
+            summary = "; ".join(f"{f.title} ({f.confidence})" for f in worst)
+            evidence = pd.concat([f.evidence.head(3) for f in worst], ignore_index=True)
+        elif seen:
+            shown = ", ".join(seen[:4]) + (f" and {len(seen) - 4} more" if len(seen) > 4 else "")
+            summary = f"nothing wrong found in {shown}"
+            evidence = pd.DataFrame()
+        else:
+            summary = "no input in the bundle lets this step be checked"
+            evidence = pd.DataFrame()
+        steps.append(CheckStep(check["step"], _localised(check, "title", lang), status, summary, evidence))
+    return steps
