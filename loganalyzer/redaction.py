@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import regex
 
-__all__ = ["MASK", "redact", "redact_json", "SECRET_KEYS"]
+__all__ = ["MASK", "redact", "redact_json", "may_hold_secret", "SECRET_KEYS"]
 
 MASK = "<redacted>"
 
@@ -93,10 +93,40 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
 ]
 
 
+#: every pattern above needs one of these (lower-case) words in the text; most log lines have
+#: none, so they skip the patterns altogether
+_TRIGGERS = (
+    "sig=",
+    "-----begin",
+    "accountkey",
+    "sharedaccess",
+    "password",
+    "pwd=",
+    "snapshottasktoken",
+    "protectedsettings",
+    "sasuri",
+    "<data",
+    "<privatekey",
+    ":data",
+    ":privatekey",
+    "customdata",
+)
+
+
+def may_hold_secret(text: str) -> bool:
+    """False when ``text`` cannot match any redaction pattern (a cheap literal test)."""
+    lowered = text.lower()
+    return any(word in lowered for word in _TRIGGERS)
+
+
 def redact(text: str) -> str:
     """Mask every secret shape in ``text``. Idempotent; never raises."""
-    if not text:
+    if not text or not may_hold_secret(text):
         return text
+    return _apply_patterns(text)
+
+
+def _apply_patterns(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

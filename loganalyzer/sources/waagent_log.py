@@ -1,3 +1,874 @@
-"""(being written)"""
+"""The Linux guest agent's log, ``/var/log/waagent.log``, and its copies in syslog / the journal.
 
-PARSERS: tuple = ()
+The log was written by four generations of the agent, often several in one file (the daemon
+stays on the distribution's version while the auto-updated ext-handler runs newer code), and
+by extensions that embedded the old 2.0 logger::
+
+    2016/12/12 19:38:43 Azure Linux Agent Version: WALinuxAgent-2.0.16              era A (local)
+    2016/12/12 19:38:44 ERROR:HTTP Err: Status=503                                  era A
+    2016/12/12 19:38:43 [Microsoft.OSTCExtensions.LinuxDiagnostic-2.3.9017]cwd is /  EXT20 (local)
+    2018/03/05 14:31:57.742721 INFO [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9120.0] Target handler state: enabled
+    2019/06/01 10:00:00.123456 INFO ExtHandler Agent WALinuxAgent-2.2.40 is running as the goal state agent
+                                                                                      era B (local)
+    2019-12-20T08:00:00.000001Z INFO Daemon Azure Linux Agent Version:2.2.46        era C (UTC)
+    2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running ...
+    2024-05-30T13:15:45.331589Z ERROR ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9218.0] Non-zero exit code: 1, main/handle.sh enable
+    [stdout]                                                                          era D (UTC) with
+    ...                                                                               continuation lines
+    2020-08-01T10:00:00.000000Z ERROR ExtHandler ExtHandler Event: name=Microsoft.Azure.RecoveryServices.VMSnapshotLinux, op=Enable, message=H4sIAAAA..., duration=0
+
+and, under systemd, the same records in ``var/log/syslog`` / ``messages`` / journal exports::
+
+    May 30 13:15:45 myvm python3[1234]: 2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler Start ...
+    May 30 13:15:45 myvm python3[1234]: [stdout]
+
+Parsing rules (``formats/linux.md`` §1): a line that starts with a record header (one of the
+eras above) starts a record; every other line (traceback, ``[stdout]`` block, ``Inner error``,
+blank line) belongs to the record before it and is joined to its message with a newline
+(trailing blank lines are dropped from the message but counted in the span). Lines before the
+first header are unparsed. A continuation line that looks like a torn piece of a header (a
+lone ``] [Enable] ...``, a cut timestamp, a level word after stray digits) sets ``torn``; when a
+complete header is glued after stray bytes on one line, the bytes go to the previous record
+(``torn``) and the header starts a record of its own (also ``torn``).
+
+Era C (2.2.46: ``<ts>Z LEVEL [PREFIX ]MSG``) and era D (2.2.47+: ``<ts>Z LEVEL THREAD [PREFIX ]MSG``)
+overlap on lines such as ``... INFO ExtHandler Fetched ...``. Such a line is decided by the
+version stated for that process so far (2.2.46 means C), else by the shape of the process's
+earlier records in the file, else by the whole file (a process that never wrote a
+``THREAD PREFIX`` pair in three or more records is 2.2.46), else D.
+
+Time: eras A, B and EXT20 are local wall-clock time (naive, ``time_basis=local``); C and D are
+UTC. Non-ASCII escapes such as ``\\xe9`` written by 2.1+ are left as text.
+
+``fields`` of ``waagent.log`` events (source ``"waagent.log"``):
+
+==========================  ============================================================
+``era``                     ``A``, ``B``, ``C``, ``D`` or ``EXT20`` (an extension's embedded 2.0 logger)
+``thread``                  era D thread name (``ExtHandler``, ``MonitorHandler``, ...)
+``prefix``                  process prefix: ``Daemon``, ``ExtHandler``, ``LogCollector``, ``Firewall``
+``handler``                 extension handler of a ``[<Handler>-<Version>]`` record (also the component)
+``handler_version``         its version
+``agent_version``           agent version in force for the writing process (from the version lines:
+                            the daemon's ``Azure Linux Agent Version``, the ext-handler's
+                            ``... is running as the goal state agent``); era C implies ``2.2.46``
+``agent_version_min``       when no line says the version: the bound implied by the era
+``agent_version_max``       (A: 2.0.0-2.0.18, B: 2.1.0-2.2.45, D: 2.2.47-)
+``goal_state_agent_version``  latest ``Agent WALinuxAgent-<v> is running as the goal state agent``
+``event_name``              ``Event:`` records: ``name=`` (handler or ``WALinuxAgent``)
+``event_op``                ``op=`` (``Enable``, ``Download``, ``HeartBeat``, ...)
+``event_message``           ``message=`` (decoded when it was gzip+base64; redacted)
+``event_duration_ms``       ``duration=`` when present
+``event_message_encoding``  ``gzip+base64`` when the message was decoded (agents 2.2.31-2.2.54)
+``torn``                    ``1``: the record holds or starts with a torn fragment of another write
+``time_invalid``            ``1``: the header's date does not exist (time left empty)
+==========================  ============================================================
+
+The syslog parser (source ``"waagent.syslog"``) emits one event per agent record found in a
+syslog payload, with the same fields plus ``agent_record=1``, ``program``, ``pid``, ``host``.
+Payload lines of the same program and PID that carry no header (``[stdout]``, a traceback line)
+are joined to that PID's previous agent record. Lines of other programs that mention the agent,
+Azure, extensions, snapshots or filesystem freezes are kept as events with ``agent_record=0``
+(level None, syslog time: local unless the line carries an offset; the year, which syslog does
+not write, is taken from the nearest agent record and marked ``year_inferred=1``, or the time is
+left empty when the file has no agent record). All remaining lines (other programs, journal
+``-- Reboot --`` markers) are accounted by one summary event, ``agent_record=0`` and
+``skipped_lines=<n>``, so that the event table is not filled with unrelated syslog traffic.
+Lines that are not syslog at all are unparsed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import PurePosixPath
+
+from ..events import Problem
+from ..redaction import redact
+from ..textio import decode, looks_binary, split_lines
+from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+
+__all__ = ["PARSERS", "WAAGENT_LOG", "WAAGENT_SYSLOG", "parse_waagent_log", "parse_waagent_syslog"]
+
+SOURCE_LOG = "waagent.log"
+SOURCE_SYSLOG = "waagent.syslog"
+
+_UTC = timezone.utc
+
+# ---------------------------------------------------------------------------------------------
+# Record headers (formats/linux.md §1.2), matched against one physical line.
+# Groups: iso/ilevel/irest (eras C and D), loc + us/blevel/brest (era B), loc + alevel/arest
+# (era A and EXT20, told apart later by the extension prefix at the start of arest).
+_HEADER = re.compile(
+    r"(?:(?P<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})Z (?P<ilevel>VERBOSE|INFO|WARNING|ERROR)(?: (?P<irest>.*))?"
+    r"|(?P<loc>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)"
+    r"(?:\.(?P<us>\d{6}) (?P<blevel>VERBOSE|INFO|WARNING|ERROR)(?: (?P<brest>.*))?"
+    r"|(?: (?P<alevel>ERROR:|WARNING:)?(?P<arest>.*))?))\Z"
+)
+#: a whole header glued after stray bytes on the same line (a torn write)
+_GLUED_HEADER = re.compile(
+    r"(?<=\S)(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d{6})"
+    r" (?:VERBOSE|INFO|WARNING|ERROR) "
+)
+#: pieces of a header left on a line of their own by interleaved writers
+_TORN_FRAGMENT = re.compile(
+    r"\] \S"  # the tail of "[Handler-1.0] [Enable] ..."
+    r"|\d[\d:./T -]{0,25}Z? (?:VERBOSE|INFO|WARNING|ERROR) "  # a cut timestamp before a level
+    r"|\d{4}[-/][\d/T:. -]*Z?\Z"  # a timestamp cut before its level
+)
+_EXT_PREFIX = re.compile(r"\[(?P<handler>[^\]\s]+?)-(?P<version>\d+(?:\.\d+){0,3})\]")
+#: EXT20 messages of the backup extension's old logger carry an inner stamp and level (X0)
+_INNER_LEVEL = re.compile(r"\d{4}[-/]\d\d[-/]\d\d \d\d:\d\d:\d\d\.\d{6}  (Info|Warning|Error)  ")
+_PROCESS_PREFIXES = frozenset(("Daemon", "ExtHandler", "LogCollector", "Firewall"))
+#: thread names that are never a process prefix: a line starting with one is era D
+_KNOWN_THREADS = re.compile(
+    r"(?:EnvHandler|MonitorHandler|SendTelemetryHandler|TelemetryEventsCollector|CollectLogsHandler"
+    r"|LogCollectorMonitorHandler|MainThread|Thread-\d+(?: \(\w+\))?)\Z"
+)
+
+_LEVELS = {
+    "INFO": "info",
+    "WARNING": "warning",
+    "ERROR": "error",
+    "VERBOSE": "verbose",
+    "ERROR:": "error",
+    "WARNING:": "warning",
+    "Info": "info",
+    "Warning": "warning",
+    "Error": "error",
+}
+
+# ---------------------------------------------------------------------------------------------
+# Event: records (§1.4) and agent version lines (§1.6)
+_EVENT = re.compile(
+    r"Event: name=(?P<name>[^,]*), op=(?P<op>[^,]*), message=(?P<message>.*?)(?:, duration=(?P<duration>-?\d+))?\Z",
+    re.S,
+)
+#: one opaque token that starts like base64 of a gzip header (1f 8b 08)
+_GZIP_B64 = re.compile(r"H4sI[A-Za-z0-9+/]{8,}={0,2}\Z")
+_MAX_DECODED = 1 << 20
+_DAEMON_VERSION = re.compile(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?(\d+(?:\.\d+){1,3})")
+_GOAL_STATE_VERSION = re.compile(
+    r"Agent WALinuxAgent-(\d+(?:\.\d+){1,3}) is running as the goal state agent"
+    r"|Goal State Agent version (\d+(?:\.\d+){1,3})"
+)
+#: a superset of the words :func:`loganalyzer.redaction.redact` looks for (lower case): messages
+#: without any of them skip the (much slower) redaction pass
+
+#: version bounds implied by the header era when no line states the version
+_ERA_BOUNDS = {
+    "A": ("2.0.0", "2.0.18"),
+    "B": ("2.1.0", "2.2.45"),
+    "C": ("2.2.46", "2.2.46"),
+    "D": ("2.2.47", None),
+}
+_ERA_BOUND_TUPLES = {
+    era: (tuple(map(int, low.split("."))), tuple(map(int, high.split("."))) if high else None)
+    for era, (low, high) in _ERA_BOUNDS.items()
+}
+
+# ---------------------------------------------------------------------------------------------
+# Syslog / journal lines
+_SYSLOG = re.compile(
+    r"(?:(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<day>\d{1,2}) (?P<hms>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,6}))?"
+    r"|(?P<iso>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.(?P<ifrac>\d{1,9}))?(?P<off>Z|[+-]\d\d:?\d\d)?)"
+    r" (?P<host>\S+) (?P<program>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?:(?: (?P<payload>.*))?\Z"
+)
+_AGENT_PROGRAM = re.compile(r"(?i)(?:\S*/)?(?:python[\d.]*|waagent|walinuxagent)\Z")
+_AGENT_NAMED_PROGRAM = re.compile(r"(?i)(?:\S*/)?(?:waagent|walinuxagent)\Z")
+_RELEVANT = re.compile(
+    r"(?i)waagent|walinuxagent|microsoft\.azure|azure linux agent|/azure/|vmsnapshot|extension|snapshot"
+    r"|fsfreeze|freez|thaw|blocked for more than|168\.63\.129\.16"
+)
+_JOURNAL_MARKER = re.compile(r"-- (?:Logs begin at|Journal begins at|Reboot|No entries|Boot )")
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+_WAAGENT_NAME = re.compile(
+    r"waagent\.log(?:\.\d+|-\d{8}(?:\d{2})?|-\d{4}-\d\d-\d\d(?:-\d+)?)?\Z", re.I
+)
+_SYSLOG_NAME = re.compile(
+    r"(?:syslog|messages|daemon\.log|user\.log)(?:\.\d+|-\d{8}(?:\d{2})?)?\Z"
+    r"|journal(?:ctl)?[^/]*\.(?:txt|log)\Z",
+    re.I,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# shared helpers
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _within_era(version: tuple[int, ...], era: str) -> bool:
+    low, high = _ERA_BOUND_TUPLES[era]
+    triple = version[:3]
+    return triple >= low and (high is None or triple <= high)
+
+
+def _utc_time(stamp: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(stamp + "+00:00")
+    except ValueError:
+        return None
+
+
+def _local_time(stamp: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(stamp.replace("/", "-"))
+    except ValueError:
+        return None
+
+
+def _decode_gzip_base64(token: str) -> str | None:
+    """The text of a gzip+base64 ``Event:`` message (agents 2.2.31-2.2.54), or None."""
+    try:
+        packed = base64.b64decode(token, validate=True)
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        raw = inflater.decompress(packed, _MAX_DECODED)
+    except (binascii.Error, ValueError, zlib.error):
+        return None
+    return raw.decode("utf-8", errors="replace")
+
+
+class _Record:
+    """One record while the file is read: its header line and the lines that follow it."""
+
+    __slots__ = ("line", "match", "continuation", "span", "torn", "extra")
+
+    def __init__(self, line: int, match: re.Match[str], torn: bool = False):
+        self.line = line
+        self.match = match
+        self.continuation: list[str] | None = None
+        self.span = 1
+        self.torn = torn
+        self.extra: dict[str, str] | None = None
+
+    def attach(self, text: str, counts: bool = True) -> None:
+        if self.continuation is None:
+            self.continuation = [text]
+        else:
+            self.continuation.append(text)
+        if counts:
+            self.span += 1
+
+
+class _EraStats:
+    """What the file says about the C/D ambiguity, gathered while records are read."""
+
+    __slots__ = ("records", "paired", "c_evidence", "d_evidence")
+
+    def __init__(self) -> None:
+        self.records: dict[str, int] = {}  # ISO records by first token
+        self.paired: dict[str, int] = {}  # ... of which were 'THREAD PREFIX' (era D) shaped
+        self.c_evidence = 0
+        self.d_evidence = 0
+
+    def note(self, rest: str | None) -> None:
+        if not rest:
+            return
+        first, _, after = rest.partition(" ")
+        if first in _PROCESS_PREFIXES:
+            self.records[first] = self.records.get(first, 0) + 1
+            second = after.partition(" ")[0]
+            if second in _PROCESS_PREFIXES or (second[:1] == "[" and _EXT_PREFIX.fullmatch(second)):
+                self.paired[first] = self.paired.get(first, 0) + 1
+                self.d_evidence += 1
+        elif first[:1] == "[" and _EXT_PREFIX.fullmatch(first):
+            self.c_evidence += 1
+        elif _KNOWN_THREADS.match(first):
+            self.d_evidence += 1
+
+    def process_era(self, process: str) -> str:
+        """The era of an ambiguous ``<ts>Z LEVEL <process> text`` record, from the whole file."""
+        if self.paired.get(process):
+            return "D"
+        if self.records.get(process, 0) >= 3:
+            return "C"
+        return self.file_era()
+
+    def file_era(self) -> str:
+        """C when the file only shows 2.2.46 shapes, else D (the current agents)."""
+        c_score = self.c_evidence + sum(
+            1 for process, count in self.records.items() if count >= 3 and not self.paired.get(process)
+        )
+        return "C" if c_score and not self.d_evidence else "D"
+
+
+class _Versions:
+    """The agent versions stated so far in the file, by writing process (§1.6)."""
+
+    __slots__ = ("daemon", "goal_state", "latest", "daemon_tuple", "goal_state_tuple", "tuples")
+
+    def __init__(self) -> None:
+        self.daemon: str | None = None
+        self.goal_state: str | None = None
+        self.latest: str | None = None
+        self.daemon_tuple: tuple[int, ...] | None = None
+        self.goal_state_tuple: tuple[int, ...] | None = None
+        self.tuples: dict[str, tuple[int, ...]] = {}
+
+    def stated_latest(self) -> tuple[int, ...] | None:
+        return self.tuple_of(self.latest) if self.latest else None
+
+    def tuple_of(self, version: str) -> tuple[int, ...]:
+        found = self.tuples.get(version)
+        if found is None:
+            found = self.tuples[version] = _version_tuple(version)
+        return found
+
+    def for_process(self, process: str | None) -> str | None:
+        if process == "Daemon":
+            return self.daemon or self.latest
+        if process is None:
+            return self.latest
+        return self.goal_state or self.latest
+
+    def stated_by(self, process: str) -> tuple[int, ...] | None:
+        """The version a line of ``process`` itself stated (not another process's)."""
+        if process == "Daemon":
+            return self.daemon_tuple
+        return self.goal_state_tuple if process == "ExtHandler" else None
+
+    def learn(self, message: str, process: str | None) -> None:
+        if "Version" in message:
+            found = _DAEMON_VERSION.search(message)
+            if found:
+                self.latest = found.group(1)
+                if process == "ExtHandler":
+                    self.goal_state = self.latest
+                    self.goal_state_tuple = _version_tuple(self.latest)
+                else:
+                    self.daemon = self.latest
+                    self.daemon_tuple = _version_tuple(self.latest)
+        if "oal State Agent" in message or "goal state agent" in message:
+            found = _GOAL_STATE_VERSION.search(message)
+            if found:
+                self.goal_state = self.latest = found.group(1) or found.group(2)
+                self.goal_state_tuple = _version_tuple(self.goal_state)
+
+
+def _stated_in(text: str) -> tuple[int, ...] | None:
+    """The agent version a version line states about itself, if ``text`` is one."""
+    found = None
+    if "Version" in text:
+        found = _DAEMON_VERSION.search(text)
+    if found is None and ("oal State Agent" in text or "goal state agent" in text):
+        found = _GOAL_STATE_VERSION.search(text)
+    if found is None:
+        return None
+    return _version_tuple(found.group(1) or found.group(2))
+
+
+def _split_iso(rest: str | None, stats: _EraStats, versions: _Versions, memory: dict[str, str]):
+    """Era, thread, prefix token and message of an ISO (era C or D) record's text after the level.
+
+    Order of evidence: an extension prefix first (only C puts it there); for a process name
+    (``Daemon``, ``ExtHandler``) the version that process stated, then the ``THREAD PREFIX``
+    shape, then what that process's records looked like before and in the whole file; for any
+    other first word the shape (a known thread name or a following prefix means D), then the
+    latest stated version, then the whole file.
+    """
+    if not rest:
+        return stats.file_era(), None, None, ""
+    first, _, after = rest.partition(" ")
+    if first[:1] == "[" and _EXT_PREFIX.fullmatch(first):
+        return "C", None, first, after
+    if not first:  # "LEVEL  text": no thread, so not D
+        return "C", None, None, rest
+    second, _, tail = after.partition(" ")
+    paired = second in _PROCESS_PREFIXES or (second[:1] == "[" and _EXT_PREFIX.fullmatch(second) is not None)
+    if first in _PROCESS_PREFIXES:
+        stated = _stated_in(after) or versions.stated_by(first)
+        if stated is not None and stated[:3] == (2, 2, 46):
+            era = "C"
+        elif (stated is not None and stated[:3] >= (2, 2, 47)) or paired:
+            era = "D"
+        else:
+            era = memory.get(first) or stats.process_era(first)
+        memory[first] = era
+    elif paired or _KNOWN_THREADS.match(first):
+        era = "D"
+    else:
+        stated = versions.stated_latest()
+        if stated is not None and stated[:3] == (2, 2, 46):
+            era = "C"
+        elif stated is not None and stated[:3] >= (2, 2, 47):
+            era = "D"
+        else:
+            era = stats.file_era()
+    if era == "D":
+        if paired:
+            return "D", first, second, tail
+        return "D", first, None, after
+    if first in _PROCESS_PREFIXES:
+        return "C", None, first, after
+    return "C", None, None, rest
+
+
+def _split_prefix(rest: str | None) -> tuple[str | None, str]:
+    """The process or extension prefix at the start of an era B/C message, and the message."""
+    if not rest:
+        return None, rest or ""
+    first, _, after = rest.partition(" ")
+    if first in _PROCESS_PREFIXES or (first[:1] == "[" and _EXT_PREFIX.fullmatch(first)):
+        return first, after
+    return None, rest
+
+
+def _message_of(record: _Record, text: str) -> str:
+    if record.continuation is None:
+        return text
+    lines = record.continuation
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    if not end:
+        return text
+    return text + "\n" + "\n".join(lines[:end])
+
+
+def _event_fields(message: str, fields: dict[str, str]) -> str:
+    """Split an ``Event:`` record into fields; returns the message (decoded token substituted)."""
+    found = _EVENT.match(message)
+    if found is None:
+        return message
+    name, op, text, duration = found.group("name", "op", "message", "duration")
+    token = text.strip()
+    if _GZIP_B64.match(token):
+        decoded = _decode_gzip_base64(token)
+        if decoded is not None:
+            fields["event_message_encoding"] = "gzip+base64"
+            text = decoded
+            message = f"Event: name={name}, op={op}, message={decoded}" + (
+                f", duration={duration}" if duration is not None else ""
+            )
+    fields["event_name"] = name
+    fields["event_op"] = op
+    fields["event_message"] = redact(text)
+    if duration is not None:
+        fields["event_duration_ms"] = duration
+    return message
+
+
+def _emit(record: _Record, rows, stats: _EraStats, versions: _Versions, memory: dict[str, str]) -> None:
+    """Turn one record into an event row."""
+    iso, ilevel, irest, loc, micros, blevel, brest, alevel, text = record.match.group(
+        "iso", "ilevel", "irest", "loc", "us", "blevel", "brest", "alevel", "arest"
+    )
+    thread = prefix = None
+    local = True
+    if iso is not None:
+        era, thread, prefix, text = _split_iso(irest, stats, versions, memory)
+        time = _utc_time(iso)
+        level = _LEVELS[ilevel]
+        local = False
+    elif micros is not None:
+        era = "B"
+        prefix, text = _split_prefix(brest)
+        time = _local_time(loc + "." + micros)
+        level = _LEVELS[blevel]
+    else:
+        text = text or ""
+        level = _LEVELS[alevel] if alevel else "info"
+        time = _local_time(loc)
+        era = "A"
+        if text[:1] == "[":
+            found = _EXT_PREFIX.match(text)
+            if found:
+                era = "EXT20"
+                prefix = found.group(0)
+                text = text[found.end():]
+                if not alevel:
+                    inner = _INNER_LEVEL.match(text)
+                    if inner:
+                        level = _LEVELS[inner.group(1)]
+    fields = {"era": era}
+    component = process = None
+    if thread is not None:
+        fields["thread"] = component = process = thread
+    if prefix is not None:
+        if prefix[:1] == "[":
+            found = _EXT_PREFIX.fullmatch(prefix)
+            fields["handler"] = component = found.group("handler")
+            fields["handler_version"] = found.group("version")
+            process = process or "ExtHandler"
+        else:
+            fields["prefix"] = component = process = prefix
+    if time is None:
+        fields["time_invalid"] = "1"
+
+    message = _message_of(record, text) if record.continuation is not None else text
+    if era != "EXT20":
+        versions.learn(text, process)
+        stated = versions.for_process(process)
+        if stated is not None and not _within_era(versions.tuple_of(stated), era):
+            stated = None
+        if stated is None and era == "C":
+            stated = "2.2.46"
+        if stated is not None:
+            fields["agent_version"] = stated
+        else:
+            low, high = _ERA_BOUNDS[era]
+            fields["agent_version_min"] = low
+            if high:
+                fields["agent_version_max"] = high
+        if versions.goal_state is not None:
+            fields["goal_state_agent_version"] = versions.goal_state
+        if text[:6] == "Event:":
+            message = _event_fields(message, fields)
+    if record.torn:
+        fields["torn"] = "1"
+    if record.extra:
+        fields.update(record.extra)
+    rows.add(
+        line=record.line,
+        message=redact(message),
+        time=time,
+        level=level,
+        component=component,
+        fields=fields,
+        local_time=local,
+        span=record.span,
+    )
+
+
+def _text_of(data: bytes, context: ParseContext, result: ParseResult) -> list[str] | None:
+    """Decoded physical lines, with encoding / binary problems noted; None for a binary file."""
+    text = decode(data)
+    lines = split_lines(text.text)
+    result.lines = len(lines)
+    if looks_binary(data) and not any(_HEADER.match(line) or _SYSLOG.match(line) for line in lines[:50]):
+        result.problems.append(Problem(context.file, "binary", "binary data, not a log"))
+        for number in range(1, len(lines) + 1):
+            result.unparsable(number)
+        return None
+    if text.warning:
+        result.problems.append(Problem(context.file, "encoding", text.warning))
+    return lines
+
+
+def _is_ext20(match: re.Match[str]) -> bool:
+    rest = match.group("arest")
+    return rest is not None and rest[:1] == "[" and _EXT_PREFIX.match(rest) is not None
+
+
+def _nul_free(line: str, counter: list[int]) -> str:
+    if "\x00" in line:
+        counter[0] += 1
+        return line.replace("\x00", "")
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# waagent.log
+
+
+def parse_waagent_log(data: bytes, context: ParseContext) -> ParseResult:
+    """Parse ``waagent.log`` (any era, rotated or renamed) into one event per record."""
+    result = ParseResult(source=SOURCE_LOG)
+    try:
+        lines = _text_of(data, context, result)
+        if lines is not None:
+            _read_log(lines, context, result)
+    except Exception as error:  # last resort: a bug of ours must not stop the bundle
+        result.events = type(result.events)()
+        result.unparsed = 0
+        result.unparsed_lines = []
+        for number in range(1, result.lines + 1):
+            result.unparsable(number)
+        result.problems.append(Problem(context.file, "parser-error", f"{type(error).__name__}: {error}"))
+    return result
+
+
+def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> None:
+    header = _HEADER.match
+    records: list[_Record] = []
+    stats = _EraStats()
+    current: _Record | None = None
+    nul_lines = [0]
+    for index, line in enumerate(lines):
+        number = index + 1
+        found = header(line)
+        if found is None and "\x00" in line:
+            line = _nul_free(line, nul_lines)
+            found = header(line)
+        if found is not None:
+            if (
+                found.group("loc") is not None
+                and found.group("us") is None
+                and not found.group("arest")
+                and found.group("alevel") is None
+                and current is not None
+                and current.continuation is None
+                and _is_ext20(current.match)
+            ):
+                # the 2.0 logger stamps the empty line after a message that ended with a newline
+                current.attach("")
+                continue
+            current = _Record(number, found)
+            records.append(current)
+            if found.group("iso") is not None:
+                stats.note(found.group("irest"))
+            continue
+        glued = None
+        if " INFO " in line or " ERROR " in line or " WARNING " in line or " VERBOSE " in line:
+            glued = _GLUED_HEADER.search(line)
+        if glued is not None:
+            tail = line[glued.start():]
+            found = header(tail)
+            if found is not None:
+                if current is not None:
+                    current.attach(line[: glued.start()], counts=False)
+                    current.torn = True
+                current = _Record(number, found, torn=True)
+                records.append(current)
+                if found.group("iso") is not None:
+                    stats.note(found.group("irest"))
+                continue
+        if current is None:
+            result.unparsable(number)
+            continue
+        current.attach(line)
+        if line and _TORN_FRAGMENT.match(line):
+            current.torn = True
+    if nul_lines[0]:
+        result.problems.append(
+            Problem(context.file, "damaged", f"{nul_lines[0]} lines hold NUL bytes (a write cut by a crash?)")
+        )
+    rows = result.events
+    versions = _Versions()
+    memory: dict[str, str] = {}
+    for record in records:
+        _emit(record, rows, stats, versions, memory)
+
+
+def claim_waagent_log(path: str, head: bytes) -> int:
+    """``waagent.log`` and its rotations by name; any text that starts with an agent record by content."""
+    name = PurePosixPath(path).name
+    by_name = _WAAGENT_NAME.match(name) is not None
+    by_content = _starts_with_header(head)
+    if by_name and by_content:
+        return BY_NAME_AND_CONTENT
+    if by_name:
+        return BY_NAME
+    return BY_CONTENT if by_content else 0
+
+
+def _starts_with_header(head: bytes) -> bool:
+    if not head or looks_binary(head):
+        return False
+    lines = [line for line in split_lines(decode(head[:8192]).text)[:40] if line.strip()]
+    if not lines:
+        return False
+    first = _HEADER.match(lines[0])
+    if first is None:
+        return False
+    if first.group("iso") is not None or first.group("us") is not None:
+        return True
+    # era A's bare 'YYYY/MM/DD HH:MM:SS ' stamp is common to many logs: ask for a second record
+    # and for no extension-owned (EXT20-only) file
+    records = [m for m in map(_HEADER.match, lines[:8]) if m is not None]
+    return len(records) >= 2 and not all((m.group("arest") or "")[:1] == "[" for m in records)
+
+
+# ---------------------------------------------------------------------------------------------
+# syslog / journal copies
+
+
+def parse_waagent_syslog(data: bytes, context: ParseContext) -> ParseResult:
+    """Parse syslog / journal text for copies of agent records (one event per agent record)."""
+    result = ParseResult(source=SOURCE_SYSLOG)
+    try:
+        lines = _text_of(data, context, result)
+        if lines is not None:
+            _read_syslog(lines, context, result)
+    except Exception as error:  # last resort: a bug of ours must not stop the bundle
+        result.events = type(result.events)()
+        result.unparsed = 0
+        result.unparsed_lines = []
+        for number in range(1, result.lines + 1):
+            result.unparsable(number)
+        result.problems.append(Problem(context.file, "parser-error", f"{type(error).__name__}: {error}"))
+    return result
+
+
+def _syslog_time(found: re.Match[str]) -> tuple[datetime | None, bool, tuple[int, int] | None]:
+    """(time, is_local, (month, day) when the year is missing)."""
+    iso = found.group("iso")
+    if iso is not None:
+        frac = (found.group("ifrac") or "")[:6]
+        stamp = iso.replace(" ", "T") + ("." + frac.ljust(6, "0") if frac else "")
+        offset = found.group("off")
+        try:
+            time = datetime.fromisoformat(stamp)
+        except ValueError:
+            return None, False, None
+        if offset is None:
+            return time, True, None
+        if offset != "Z":
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            time -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return time.replace(tzinfo=_UTC), False, None
+    return None, True, (_MONTHS[found.group("mon")], int(found.group("day")))
+
+
+def _with_year(found: re.Match[str], month_day: tuple[int, int], near: datetime) -> datetime | None:
+    """A yearless syslog stamp placed in the year that brings it closest to ``near``."""
+    hour, minute, second = (int(part) for part in found.group("hms").split(":"))
+    micro = int((found.group("frac") or "").ljust(6, "0") or 0)
+    best = None
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            candidate = datetime(year, month_day[0], month_day[1], hour, minute, second, micro)
+        except ValueError:
+            continue
+        if best is None or abs(candidate - near.replace(tzinfo=None)) < abs(best - near.replace(tzinfo=None)):
+            best = candidate
+    return best
+
+
+def _read_syslog(lines: list[str], context: ParseContext, result: ParseResult) -> None:
+    header = _HEADER.match
+    syslog_line = _SYSLOG.match
+    items: list[tuple[str, object]] = []  # ("agent", _Record) or ("other", (line, match, payload))
+    stats = _EraStats()
+    open_by_pid: dict[tuple[str, str], _Record] = {}
+    last_record: _Record | None = None
+    skipped = 0
+    first_skipped = 0
+    nul_lines = [0]
+    for index, raw in enumerate(lines):
+        number = index + 1
+        line = _nul_free(raw, nul_lines) if "\x00" in raw else raw
+        found = syslog_line(line)
+        if found is None:
+            if line[:1] in (" ", "\t") and last_record is not None and line.strip():
+                last_record.attach(line.strip())  # journalctl's indented continuation
+            elif _JOURNAL_MARKER.match(line) or not line.strip():
+                skipped += 1
+                first_skipped = first_skipped or number
+            else:
+                result.unparsable(number)
+            continue
+        program = found.group("program")
+        payload = found.group("payload") or ""
+        key = (program, found.group("pid") or "")
+        if _AGENT_PROGRAM.match(program):
+            inner = header(payload)
+            if inner is not None:
+                record = _Record(number, inner)
+                record.extra = {"agent_record": "1", "program": program, "host": found.group("host")}
+                if found.group("pid"):
+                    record.extra["pid"] = found.group("pid")
+                items.append(("agent", record))
+                open_by_pid[key] = last_record = record
+                if inner.group("iso") is not None:
+                    stats.note(inner.group("irest"))
+                continue
+            previous = open_by_pid.get(key)
+            if previous is not None:
+                previous.attach(payload)
+                if payload and _TORN_FRAGMENT.match(payload):
+                    previous.torn = True
+                last_record = previous
+                continue
+            if _AGENT_NAMED_PROGRAM.match(program):
+                items.append(("other", (number, found, payload, "1")))
+                last_record = None
+                continue
+        last_record = None
+        if _RELEVANT.search(payload) or _RELEVANT.search(program):
+            items.append(("other", (number, found, payload, "0")))
+        else:
+            skipped += 1
+            first_skipped = first_skipped or number
+    if nul_lines[0]:
+        result.problems.append(Problem(context.file, "damaged", f"{nul_lines[0]} lines hold NUL bytes"))
+
+    # nearest agent-record time for each item, to give yearless syslog stamps a year
+    anchors: list[datetime | None] = []
+    latest: datetime | None = None
+    for kind, item in items:
+        if kind == "agent":
+            match = item.match
+            stamp = match.group("iso") or match.group("loc")
+            if stamp is not None:
+                latest = _local_time(stamp[:19].replace("T", " ")) or latest
+        anchors.append(latest)
+    following = None
+    for position in range(len(items) - 1, -1, -1):
+        if anchors[position] is None:
+            anchors[position] = following
+        else:
+            following = anchors[position]
+
+    rows = result.events
+    versions = _Versions()
+    memory: dict[str, str] = {}
+    for (kind, item), anchor in zip(items, anchors):
+        if kind == "agent":
+            _emit(item, rows, stats, versions, memory)
+            continue
+        number, found, payload, agent_record = item
+        fields = {"agent_record": agent_record, "program": found.group("program"), "host": found.group("host")}
+        if found.group("pid"):
+            fields["pid"] = found.group("pid")
+        time, local, month_day = _syslog_time(found)
+        if month_day is not None:
+            if anchor is not None:
+                time = _with_year(found, month_day, anchor)
+                fields["year_inferred"] = "1"
+            else:
+                fields["syslog_time"] = f"{found.group('mon')} {found.group('day')} {found.group('hms')}"
+        rows.add(
+            line=number,
+            message=redact(payload),
+            time=time,
+            level=None,
+            component=found.group("program"),
+            fields=fields,
+            local_time=local,
+        )
+    if skipped:
+        rows.add(
+            line=first_skipped,
+            message=f"{skipped} syslog lines of other programs (not agent related) skipped",
+            fields={"agent_record": "0", "skipped_lines": str(skipped)},
+            span=skipped,
+        )
+
+
+def claim_waagent_syslog(path: str, head: bytes) -> int:
+    """System logs by name (``syslog``, ``messages``, ``daemon.log``, journal exports) and any
+    syslog-shaped text that holds agent records by content."""
+    name = PurePosixPath(path).name
+    by_name = _SYSLOG_NAME.match(name) is not None
+    by_content = False
+    if head and not looks_binary(head):
+        lines = [line for line in split_lines(decode(head[:16384]).text)[:200] if line.strip()]
+        shaped = [m for m in map(_SYSLOG.match, lines[:20]) if m is not None]
+        journal = bool(lines) and _JOURNAL_MARKER.match(lines[0]) is not None
+        if shaped or journal:
+            by_content = any(
+                m is not None and _AGENT_PROGRAM.match(m.group("program"))
+                and (_HEADER.match(m.group("payload") or "") or _AGENT_NAMED_PROGRAM.match(m.group("program")))
+                for m in map(_SYSLOG.match, lines)
+            )
+    if by_name and by_content:
+        return BY_NAME_AND_CONTENT
+    if by_name:
+        return BY_NAME
+    return BY_CONTENT if by_content else 0
+
+
+WAAGENT_LOG = Parser(name="waagent.log", source=SOURCE_LOG, claim=claim_waagent_log, parse=parse_waagent_log)
+WAAGENT_SYSLOG = Parser(
+    name="waagent.syslog", source=SOURCE_SYSLOG, claim=claim_waagent_syslog, parse=parse_waagent_syslog
+)
+
+PARSERS: tuple[Parser, ...] = (WAAGENT_LOG, WAAGENT_SYSLOG)
