@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import string
 from datetime import datetime, timezone
 from pathlib import Path
 
