@@ -101,7 +101,7 @@ _EXT_CONF_SECTIONS = (b"[snapshotthread]", b"[pre_post]", b"[workload]", b"[moni
 
 def _mask_value(key: str, value: str) -> str:
     """A config value made safe to show: proxy passwords, key-like names and SAS signatures masked."""
-    if value and _SECRET_KEY.search(key):
+    if value and key not in KNOWN_AGENT_KEYS and _SECRET_KEY.search(key):
         return MASK
     return redact(_URL_USERINFO.sub(lambda m: f"{m.group(1)}:{MASK}@", value))
 
