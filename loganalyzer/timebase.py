@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 __all__ = ["resolve_local_times", "infer_offset", "format_offset"]
 
-_GUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+_GUID = r"(?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 _QUARTER = 15 * 60
 _TOLERANCE = 5 * 60
 _MAX_OFFSET = 14 * 3600
