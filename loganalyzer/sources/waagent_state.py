@@ -2024,7 +2024,7 @@ PARSERS = (
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?[^/]+\.(?:manifest\.xml|agentsManifest)$"), _xml_root_is("PluginVersionManifest")),
            _guard(_structured(build_manifest, _xml))),
     Parser("log collector results", SOURCE,
-           _claim(_rx(_LIB + r"logcollector/results\.txt$"), None),
+           _claim(_rx(r"(?:^|" + _LIB + r"logcollector/)results\.txt$"), _has(b"Starting log collection")),
            _guard(parse_logcollector_results)),
     Parser("DHCP lease", SOURCE,
            _claim(_rx(r"(?:^|/)(?:var/lib/dhcp/[^/]*\.leases?|var/lib/dhcp/dhclient[^/]*|var/lib/dhclient/[^/]+"
