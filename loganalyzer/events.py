@@ -73,9 +73,6 @@ COVERAGE_SCHEMA = pa.schema(
     ]
 )
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
 @dataclass(frozen=True)
 class Problem:
     """A file-level trouble, never raised: ``kind`` is a short stable word.
@@ -90,15 +87,6 @@ class Problem:
     message: str
 
 
-def _micros(time: datetime | None) -> int | None:
-    if time is None:
-        return None
-    if time.tzinfo is None:
-        time = time.replace(tzinfo=timezone.utc)
-    delta = time - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
 @dataclass
 class EventRows:
     """Column-wise builder for the events of one file.
@@ -108,11 +96,11 @@ class EventRows:
     """
 
     line: list[int] = field(default_factory=list)
-    time: list[int | None] = field(default_factory=list)
+    time: list[datetime | None] = field(default_factory=list)
     level: list[str | None] = field(default_factory=list)
     component: list[str | None] = field(default_factory=list)
     message: list[str] = field(default_factory=list)
-    fields: list[list[tuple[str, str]]] = field(default_factory=list)
+    fields: list[dict[str, str]] = field(default_factory=list)
     spans: int = 0
 
     def add(
@@ -129,15 +117,19 @@ class EventRows:
     ) -> None:
         if level is not None and level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
-        items = [(str(k), str(v)) for k, v in (fields or {}).items() if v is not None]
-        if time is not None and local_time:
-            items.append(("time_basis", "local"))
+        values = {k: v if type(v) is str else str(v) for k, v in fields.items() if v is not None} if fields else {}
+        if time is not None:
+            if local_time:
+                values["time_basis"] = "local"
+                time = time.replace(tzinfo=None)
+            elif time.tzinfo is None:
+                time = time.replace(tzinfo=timezone.utc)
         self.line.append(line)
-        self.time.append(_micros(time))
+        self.time.append(time)
         self.level.append(level)
         self.component.append(component)
         self.message.append(message)
-        self.fields.append(items)
+        self.fields.append(values)
         self.spans += span
 
     def __len__(self) -> int:
@@ -149,6 +141,7 @@ class EventRows:
             {
                 "file": pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), [file]),
                 "line": pa.array(self.line, pa.int32()),
+                # naive datetimes (local wall-clock rows) keep their digits; aware ones become UTC
                 "time": pa.array(self.time, pa.timestamp("us", tz="UTC")),
                 "source": pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), [source]),
                 "level": pa.array(self.level, pa.string()).dictionary_encode(),

@@ -35,11 +35,11 @@ def rows(result) -> list[dict]:
     events = result.events
     out = []
     for i in range(len(events)):
-        micros = events.time[i]
+        time = events.time[i]
         out.append(
             {
                 "line": events.line[i],
-                "time": None if micros is None else datetime.fromtimestamp(micros / 1e6, timezone.utc),
+                "time": None if time is None else time if time.tzinfo else time.replace(tzinfo=timezone.utc),
                 "level": events.level[i],
                 "component": events.component[i],
                 "message": events.message[i],

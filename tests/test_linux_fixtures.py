@@ -122,7 +122,7 @@ def _rows(result) -> list[dict[str, str]]:
 def _text(result) -> str:
     parts = list(result.events.message)
     for fields in result.events.fields:
-        parts.extend(f"{k}={v}" for k, v in fields)
+        parts.extend(f"{k}={v}" for k, v in dict(fields).items())
     return "\n".join(parts)
 
 

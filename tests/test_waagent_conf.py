@@ -51,7 +51,7 @@ def _keys(result):
 def _all_text(result) -> str:
     parts = list(result.events.message)
     for fields in result.events.fields:
-        parts.extend(f"{k}={v}" for k, v in fields)
+        parts.extend(f"{k}={v}" for k, v in dict(fields).items())
     return "\n".join(parts)
 
 

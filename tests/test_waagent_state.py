@@ -33,7 +33,7 @@ def rows(result) -> list[dict[str, str]]:
 def everything(result) -> str:
     parts = list(result.events.message)
     for fields in result.events.fields:
-        parts.extend(f"{k}={v}" for k, v in fields)
+        parts.extend(f"{k}={v}" for k, v in dict(fields).items())
     return "\n".join(parts)
 
 
@@ -77,7 +77,7 @@ def test_goal_state_fields_and_history_location():
     assert row["expected_state"] == "Started" and row["has_extensions_config"] == "1"
     assert row["history_time"] == "2024-05-30T13:15:40Z"
     assert row["history_incarnation"] == "7" and row["history_etag"] == "a1b2c3"
-    assert result.events.time[0] == int(datetime(2024, 5, 30, 13, 15, 40, tzinfo=timezone.utc).timestamp() * 1e6)
+    assert result.events.time[0] == datetime(2024, 5, 30, 13, 15, 40, tzinfo=timezone.utc)
     assert result.events.spans == result.lines and not result.problems
 
 
