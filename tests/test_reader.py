@@ -29,12 +29,23 @@ def test_every_sample_reads_completely(bundle):
     assert (contents.coverage["source"] == "unrecognised").sum() <= 2
 
 
+def _planted_secrets() -> dict[str, list[str]]:
+    import tomllib
+
+    path = SAMPLES / "expected-linux.toml"
+    return {name: entry.get("secrets", []) for name, entry in tomllib.loads(path.read_text()).items()} if path.exists() else {}
+
+
 @pytest.mark.parametrize("bundle", BUNDLES, ids=lambda p: p.name)
 def test_no_planted_secret_reaches_the_event_table(bundle):
+    planted = _planted_secrets().get(bundle.name.removesuffix(".zip"), [])
+    raw = b"".join(p.read_bytes() for p in bundle.rglob("*") if p.is_file()) if bundle.is_dir() else bundle.read_bytes()
     contents = loganalyzer.read_bundle(bundle)
     text = "\n".join(contents.events["message"].astype(str))
     text += json.dumps([dict(f) for f in contents.event_table["fields"].to_pylist()])
-    for secret in ("sig=FAKE", "sig=fake", "BEGIN RSA PRIVATE", "BEGIN PRIVATE KEY", "hunter2"):
+    if planted and bundle.is_dir():
+        assert any(secret.encode() in raw for secret in planted), "no planted secret is in the sample's bytes"
+    for secret in planted:
         assert secret not in text
 
 
