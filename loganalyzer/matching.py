@@ -58,6 +58,7 @@ EVIDENCE_SCHEMA = pa.schema(
         pa.field("source", pa.string(), nullable=False),
         pa.field("excerpt", pa.string(), nullable=False),
         pa.field("details", pa.string(), nullable=False),
+        pa.field("codes", pa.list_(pa.string()), nullable=False),
     ]
 )
 
@@ -390,6 +391,7 @@ class _Collector:
                 self.columns["source"].append(sources[i] or "")
                 self.columns["excerpt"].append(_excerpt(messages[i] or ""))
                 self.columns["details"].append(details[i])
+                self.columns["codes"].append(list(signature.codes))
 
     def table(self) -> pa.Table:
         times = self.events.time.take(pa.array(self.rows, pa.int64())) if self.rows else pa.array([], EVIDENCE_SCHEMA.field("time").type)

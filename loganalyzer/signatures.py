@@ -125,6 +125,7 @@ _SIGNATURE_KEYS = _MATCHER_KEYS | {
     "references",
     "falsepositives",
     "related",
+    "codes",
     "details",
     "examples",
     "count",
@@ -277,6 +278,9 @@ class Signature:
     references: tuple[str, ...] = ()
     falsepositives: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    #: the documented error codes this evidence shows, best first (when it is more specific
+    #: than the cause's list in knowledge.toml)
+    codes: tuple[str, ...] = ()
     count: CountSpec | None = None
     absence: AbsenceSpec | None = None
     state: StateSpec | None = None
@@ -1140,6 +1144,16 @@ def _parse_signature(raw: Mapping[str, Any], block: _Block, knowledge: Knowledge
         if value is None:
             block.err(f"{key} must be a list of strings", key)
         lists[key] = value or ()
+    codes = _strings(raw.get("codes", []))
+    if codes is None:
+        block.err("codes must be a list of error code names", "codes")
+    resolved_codes = []
+    for name in codes or ():
+        code = knowledge.code(name)
+        if code is None:
+            block.err(f"unknown error code {name!r} (not in knowledge.toml)", "codes")
+        else:
+            resolved_codes.append(code.id)
     details = _check_template(raw["details"], block) if "details" in raw else None
 
     sources = _strings(raw.get("source")) or ()
@@ -1240,6 +1254,7 @@ def _parse_signature(raw: Mapping[str, Any], block: _Block, knowledge: Knowledge
         references=lists["references"],
         falsepositives=lists["falsepositives"],
         related=lists["related"],
+        codes=tuple(resolved_codes),
         count=count,
         absence=absence,
         state=state,
