@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from .bundle import Limits
 from .matching import match
 from .ranking import (
-    CheckStep,
+    CheckResult,
     CodeScore,
     Finding,
     ReportedCode,
@@ -49,7 +49,7 @@ class Diagnosis:
     bundle: str
     findings: list[Finding]
     codes: list[CodeScore]
-    checklist: list[CheckStep]
+    checklist: list[CheckResult]
     events: pd.DataFrame
     evidence: pd.DataFrame
     problems: pd.DataFrame
@@ -166,22 +166,22 @@ def diagnose(
 
     os_family = _os_family(contents.coverage["source"].astype(str))
     attempt = _latest_backup_attempt(contents.event_table)
-    reported_entry = knowledge.find_code(reported_code) if reported_code else None
+    reported_entry = knowledge.code(reported_code) if reported_code else None
     findings = rank_findings(
         evidence,
         knowledge.causes,
         attempt=attempt,
         os_family=os_family,
         lang=lang,
-        reported_causes=tuple(reported_entry["causes"]) if reported_entry else (),
+        reported_causes=reported_entry.causes if reported_entry else (),
     )
-    codes = rank_codes(findings, knowledge.causes, knowledge.codes, lang)
+    codes = rank_codes(findings, knowledge, lang)
     reported = (
-        assess_reported_code(reported_code, findings, knowledge.causes, knowledge.codes, os_family=os_family, lang=lang)
+        assess_reported_code(reported_code, findings, knowledge, os_family=os_family, lang=lang)
         if reported_code
         else None
     )
-    checklist = walk_checklist(knowledge.checks, findings, _inputs_per_step(contents.coverage, contents.event_table), lang)
+    checklist = walk_checklist(knowledge.checklist, findings, _inputs_per_step(contents.coverage, contents.event_table), lang)
     return Diagnosis(
         bundle=os.fspath(path),
         findings=findings,

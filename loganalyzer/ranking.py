@@ -26,14 +26,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable, Mapping
 
 import pandas as pd
+
+from .signatures import Cause, CheckStep, Knowledge
 
 __all__ = [
     "CONFIDENCE_FLOORS",
     "Finding",
     "CodeScore",
-    "CheckStep",
+    "CheckResult",
     "ReportedCode",
     "confidence",
     "recency",
@@ -95,7 +98,7 @@ class CodeScore:
 
 
 @dataclass(frozen=True)
-class CheckStep:
+class CheckResult:
     step: int
     title: str
     status: str  # pass | warn | fail | unknown
@@ -146,7 +149,7 @@ def _score_cause(rows: pd.DataFrame, attempt: datetime | None) -> tuple[float, p
 
 def rank_findings(
     evidence: pd.DataFrame,
-    causes: dict[str, dict],
+    causes: Mapping[str, Cause],
     *,
     attempt: datetime | None,
     os_family: str | None,
@@ -159,8 +162,8 @@ def rank_findings(
     if evidence.empty:
         return findings
     for cause_id, rows in evidence.groupby("cause", sort=False, observed=True):
-        cause = causes.get(cause_id, {})
-        cause_os = cause.get("os", "any")
+        cause = causes.get(cause_id)
+        cause_os = cause.os if cause else "any"
         if os_family and cause_os not in ("any", os_family):
             continue
         score, positive, counter, explanation = _score_cause(rows, attempt)
@@ -175,7 +178,7 @@ def rank_findings(
                 counter_evidence=counter,
                 explanation=explanation,
                 remediation=list(_localised(cause, "steps", lang) or []),
-                docs=list(cause.get("docs", [])),
+                docs=list(cause.docs if cause else ()),
             )
         )
     order = {cause: i for i, cause in enumerate(reported_causes)}
@@ -191,26 +194,27 @@ def rank_findings(
     return findings
 
 
-def _localised(entry: dict, key: str, lang: str):
-    if lang != "en" and f"{key}_{lang}" in entry:
-        return entry[f"{key}_{lang}"]
-    return entry.get(key)
+def _localised(entry, key: str, lang: str):
+    """``entry.<key>_<lang>`` when it exists and is not empty, else ``entry.<key>``."""
+    if entry is None:
+        return None
+    return (getattr(entry, f"{key}_{lang}", None) if lang != "en" else None) or getattr(entry, key, None)
 
 
-def rank_codes(findings: list[Finding], causes: dict[str, dict], codes: dict[str, dict], lang: str = "en") -> list[CodeScore]:
+def rank_codes(findings: list[Finding], knowledge: Knowledge, lang: str = "en") -> list[CodeScore]:
     """The error codes the findings explain, best first; each finding's ``codes`` filled in."""
     scores: dict[str, float] = {}
     explained: dict[str, list[str]] = {}
     for finding in findings:
         if finding.score < CONFIDENCE_FLOORS[-1][1]:
             continue
-        hinted = [c for hints in finding.evidence.get("codes", pd.Series(dtype=object)) for c in (hints or ())]
+        hinted = [c for hints in finding.evidence.get("codes", pd.Series(dtype=object)) for c in (hints if hints is not None else ())]
         ordered: list[str] = list(dict.fromkeys(hinted))
-        ordered += [c for c in causes.get(finding.cause, {}).get("codes", []) if c not in ordered]
+        ordered += [c for c in knowledge.codes_for_cause(finding.cause) if c not in ordered]
         finding.codes = ordered
         for position, code in enumerate(ordered):
             boost = 1.0 if code in hinted else max(0.2, 0.95 - _CODE_STEP * position)
-            documented = codes.get(code, {}).get("causes", [])
+            documented = knowledge.codes[code].causes if code in knowledge.codes else ()
             if finding.cause in documented:
                 boost *= 1 - 0.02 * documented.index(finding.cause)
             value = finding.score * boost
@@ -218,7 +222,7 @@ def rank_codes(findings: list[Finding], causes: dict[str, dict], codes: dict[str
             explained.setdefault(code, []).append(finding.cause)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     return [
-        CodeScore(code, round(score, 4), tuple(explained[code]), _localised(codes.get(code, {}), "message", lang) or "")
+        CodeScore(code, round(score, 4), tuple(explained[code]), _localised(knowledge.codes.get(code), "message", lang) or "")
         for code, score in ranked
     ]
 
@@ -226,25 +230,24 @@ def rank_codes(findings: list[Finding], causes: dict[str, dict], codes: dict[str
 def assess_reported_code(
     code: str,
     findings: list[Finding],
-    causes: dict[str, dict],
-    codes: dict[str, dict],
+    knowledge: Knowledge,
     *,
     os_family: str | None,
     lang: str = "en",
 ) -> ReportedCode:
     """For the code the portal showed: its documented causes, and whether the logs support each."""
-    entry = _find_code(code, codes)
+    entry = knowledge.code(code)
     if entry is None:
         return ReportedCode(code, False, "unknown", f"{code} is not a documented code this tool knows; the findings below are ranked on the evidence alone.", ())
     scored = {f.cause: f for f in findings}
     rows = []
-    for cause_id in entry.get("causes", []):
-        cause = causes.get(cause_id, {})
+    for cause_id in entry.causes:
+        cause = knowledge.causes.get(cause_id)
         finding = scored.get(cause_id)
-        wrong_os = os_family and cause.get("os", "any") not in ("any", os_family)
+        wrong_os = bool(os_family and cause and cause.os not in ("any", os_family))
         if finding is not None and finding.score >= CONFIDENCE_FLOORS[-1][1]:
             supported = "yes"
-        elif cause.get("guest_visible") == "no" or wrong_os:
+        elif (cause and cause.guest_visible == "no") or wrong_os:
             supported = "cannot-tell"
         else:
             supported = "no"
@@ -255,45 +258,36 @@ def assess_reported_code(
                 "supported": supported,
                 "score": round(finding.score, 4) if finding else 0.0,
                 "remediation": list(_localised(cause, "steps", lang) or []),
-                "docs": list(cause.get("docs", [])),
+                "docs": list(cause.docs if cause else ()),
             }
         )
-    decided_on = entry.get("decided_on", "guest")
+    decided_on = entry.decided_on
     if decided_on == "azure":
-        note = f"{entry['id']} is decided on the Azure side; guest logs cannot confirm or rule it out. Check it in the Azure portal or with az CLI output; the documented remediation is listed."
+        note = f"{entry.id} is decided on the Azure side; guest logs cannot confirm or rule it out. Check it in the Azure portal or with az CLI output; the documented remediation is listed."
     elif decided_on == "both":
-        note = f"{entry['id']} is decided partly on the Azure side; guest logs can support some of its causes but not all."
+        note = f"{entry.id} is decided partly on the Azure side; guest logs can support some of its causes but not all."
     else:
-        note = f"{entry['id']} shows in guest logs; each documented cause below says whether this bundle supports it."
-    return ReportedCode(entry["id"], True, decided_on, note, tuple(rows))
-
-
-def _find_code(code: str, codes: dict[str, dict]) -> dict | None:
-    wanted = code.strip().lower()
-    for entry in codes.values():
-        names = [entry["id"], *entry.get("aliases", [])]
-        if wanted in (n.lower() for n in names):
-            return entry
-    return None
+        note = f"{entry.id} shows in guest logs; each documented cause below says whether this bundle supports it."
+    return ReportedCode(entry.id, True, decided_on, note, tuple(rows))
 
 
 def walk_checklist(
-    checks: list[dict],
+    checks: Iterable[CheckStep],
     findings: list[Finding],
     inputs_seen: dict[int, list[str]],
     lang: str = "en",
-) -> list[CheckStep]:
+) -> list[CheckResult]:
     """The four documented steps, each pass / warn / fail / unknown with its evidence.
 
     ``inputs_seen`` maps a step to the files that let us evaluate it; a step with no such file
     and no finding is ``unknown``: not looked at, and said so.
     """
     steps = []
-    for check in sorted(checks, key=lambda c: c["step"]):
-        relevant = [f for f in findings if f.cause in check.get("fails_on", [])]
+    for check in sorted(checks, key=lambda c: c.step):
+        relevant = [f for f in findings if f.cause in check.fails_on]
         failing = [f for f in relevant if f.score >= CONFIDENCE_FLOORS[1][1]]
         warning = [f for f in relevant if CONFIDENCE_FLOORS[2][1] <= f.score < CONFIDENCE_FLOORS[1][1]]
-        seen = inputs_seen.get(check["step"], [])
+        seen = inputs_seen.get(check.step, [])
         if failing:
             status, worst = "fail", failing
         elif warning:
@@ -312,5 +306,5 @@ def walk_checklist(
         else:
             summary = "no input in the bundle lets this step be checked"
             evidence = pd.DataFrame()
-        steps.append(CheckStep(check["step"], _localised(check, "title", lang), status, summary, evidence))
+        steps.append(CheckResult(check.step, _localised(check, "title", lang), status, summary, evidence))
     return steps
