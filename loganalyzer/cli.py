@@ -1,9 +1,13 @@
 """The ``loganalyzer`` command.
 
+    loganalyzer diagnose BUNDLE [--code CODE] [--format text|markdown|json|html] [--lang en|sv]
+                                [--signatures DIR] [--tuning FILE] [--fail-on LEVEL] [--tz ZONE]
     loganalyzer events BUNDLE [-o FILE] [--format table|csv|jsonl|parquet] [--tz ZONE]
+    loganalyzer signatures list | validate [DIR] | test [DIR]
 
-Exit status: 0 when the command ran, 2 for a usage error or a bundle path that cannot be read,
-3 for an internal error (reported in one line, never as a traceback).
+Exit status: 0 when the command ran; 1 when ``diagnose --fail-on LEVEL`` found a cause at that
+level or above, or ``signatures validate|test`` found problems; 2 for a usage error or a bundle
+path that cannot be read; 3 for an internal error (one line, never a traceback).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from .reader import BundleContents, read_bundle
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_USAGE, EXIT_INTERNAL = 0, 2, 3
+EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+CONFIDENCE_ORDER = ("certain", "likely", "possible")
 
 
 class UsageError(Exception):
@@ -37,12 +42,38 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"loganalyzer {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    diagnose = commands.add_parser("diagnose", help="why did the backup fail: ranked causes, evidence and fixes")
+    diagnose.add_argument("bundle", help="a folder, .zip, .tar[.gz], .gz or single log file")
+    diagnose.add_argument("--code", help="the error code the portal showed, e.g. UserErrorGuestAgentStatusUnavailable")
+    diagnose.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    diagnose.add_argument("--lang", choices=("en", "sv"), default="en", help="language of titles and remediation")
+    diagnose.add_argument("--signatures", action="append", default=[], metavar="DIR", help="a folder of extra signature files (repeatable)")
+    diagnose.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
+    diagnose.add_argument("--fail-on", choices=CONFIDENCE_ORDER, help="exit 1 when a finding reaches this confidence")
+    diagnose.add_argument("--all", action="store_true", help="also list causes below 'possible'")
+    diagnose.add_argument("--tz", help="the VM's time zone for local-time logs, e.g. Europe/Stockholm")
+    diagnose.add_argument("-o", "--output", help="write to this file instead of standard output")
+    diagnose.set_defaults(run=_run_diagnose)
+
     events = commands.add_parser("events", help="list every event read from a bundle")
     events.add_argument("bundle", help="a folder, .zip, .tar[.gz], .gz or single log file")
     events.add_argument("-o", "--output", help="write to this file instead of standard output")
     events.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"), default="table")
     events.add_argument("--tz", help="the VM's time zone for local-time logs, e.g. Europe/Stockholm")
     events.set_defaults(run=_run_events)
+
+    signatures = commands.add_parser("signatures", help="list, validate or test signature packs")
+    actions = signatures.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="the signatures in use, one a line")
+    listing.add_argument("--signatures", action="append", default=[], metavar="DIR", help="add a folder of signature files")
+    listing.set_defaults(run=_run_signatures_list)
+    for name, helptext, run in (
+        ("validate", "check packs: unknown causes, duplicate ids, bad regexes, failing examples", _run_signatures_validate),
+        ("test", "run every signature's examples", _run_signatures_test),
+    ):
+        action = actions.add_parser(name, help=helptext)
+        action.add_argument("dir", nargs="?", help="a folder of signature files (default: the shipped packs)")
+        action.set_defaults(run=run)
     return parser
 
 
@@ -65,6 +96,96 @@ def _read(bundle: str, tz: str | None) -> BundleContents:
         return read_bundle(path, tz=_zone(tz))
     except (PermissionError, IsADirectoryError, OSError) as error:
         raise UsageError(f"cannot read {bundle}: {error.strerror or error}") from None
+
+
+def _load_signatures(dirs: list[str], tuning: str | None = None):
+    from .signatures import SignatureError, load_signatures
+
+    for folder in dirs:
+        if not Path(folder).is_dir():
+            raise UsageError(f"no such signature folder: {folder}")
+    if tuning and not Path(tuning).is_file():
+        raise UsageError(f"no such tuning file: {tuning}")
+    try:
+        return load_signatures(extra_dirs=dirs, tuning=tuning)
+    except SignatureError as error:
+        raise UsageError(str(error)) from None
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _run_diagnose(args: argparse.Namespace) -> int:
+    from .diagnosis import diagnose
+
+    signatures = _load_signatures(args.signatures, args.tuning)
+    path = Path(args.bundle)
+    if not path.exists():
+        raise UsageError(f"no such file or folder: {args.bundle}")
+    try:
+        result = diagnose(path, reported_code=args.code, lang=args.lang, signatures=signatures, tz=_zone(args.tz))
+    except (PermissionError, IsADirectoryError, OSError) as error:
+        raise UsageError(f"cannot read {args.bundle}: {error.strerror or error}") from None
+    minimum = "unlikely" if args.all else "possible"
+    render = {"text": result.to_text, "markdown": result.to_markdown, "json": result.to_json, "html": result.to_html}
+    _write(render[args.format](minimum=minimum), args.output)
+    if args.fail_on:
+        floor = CONFIDENCE_ORDER.index(args.fail_on)
+        if any(f.confidence in CONFIDENCE_ORDER[: floor + 1] for f in result.findings):
+            return EXIT_FOUND
+    return EXIT_OK
+
+
+def _run_signatures_list(args: argparse.Namespace) -> int:
+    signatures = _load_signatures(args.signatures)
+    for signature in signatures:
+        causes = ",".join(f"{cause}:{weight:g}" for cause, weight in signature.causes)
+        counter = " (counter)" if signature.counter else ""
+        sys.stdout.write(f"{signature.id:<52} {signature.kind:<8} {signature.level:<13} {causes}{counter}  {signature.title}\n")
+    sys.stdout.write(f"{len(signatures.signatures)} signatures\n")
+    return EXIT_OK
+
+
+def _run_signatures_validate(args: argparse.Namespace) -> int:
+    from .signatures import validate
+
+    if args.dir and not Path(args.dir).is_dir():
+        raise UsageError(f"no such signature folder: {args.dir}")
+    errors = validate(args.dir)
+    for error in errors:
+        sys.stdout.write(f"{error}\n")
+    sys.stdout.write(f"{len(errors)} problem(s)\n")
+    return EXIT_FOUND if errors else EXIT_OK
+
+
+def _run_signatures_test(args: argparse.Namespace) -> int:
+    """Each pack loaded on its own, its examples run (``load_pack`` runs them)."""
+    from .signatures import SignatureError, load_knowledge, load_pack, shipped_dir
+
+    folder = Path(args.dir) if args.dir else Path(shipped_dir())
+    if not folder.is_dir():
+        raise UsageError(f"no such signature folder: {args.dir}")
+    knowledge = load_knowledge()
+    signatures = examples = 0
+    problems: list[str] = []
+    for pack in sorted(folder.glob("*.toml")):
+        if pack.name in ("knowledge.toml", "tuning.toml"):
+            continue
+        try:
+            loaded = load_pack(pack, knowledge=knowledge)
+        except SignatureError as error:
+            problems += [str(e) for e in error.errors]
+            continue
+        signatures += len(loaded)
+        examples += sum(len(s.examples) for s in loaded)
+    for problem in problems:
+        sys.stdout.write(f"{problem}\n")
+    sys.stdout.write(f"{signatures} signatures passed, {examples} examples; {len(problems)} problem(s)\n")
+    return EXIT_FOUND if problems else EXIT_OK
 
 
 def _first_line(text: str, width: int = 160) -> str:

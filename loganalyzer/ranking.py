@@ -271,6 +271,12 @@ def assess_reported_code(
     return ReportedCode(entry.id, True, decided_on, note, tuple(rows))
 
 
+_CHECK_PHRASES = {
+    "en": {"pass": "nothing wrong found in {}", "more": " and {} more files", "unknown": "no input in the bundle lets this step be checked"},
+    "sv": {"pass": "inget fel hittades i {}", "more": " och {} filer till", "unknown": "inget i paketet gör att steget kan kontrolleras"},
+}
+
+
 def walk_checklist(
     checks: Iterable[CheckStep],
     findings: list[Finding],
@@ -296,15 +302,16 @@ def walk_checklist(
             status, worst = "pass", []
         else:
             status, worst = "unknown", []
+        phrases = _CHECK_PHRASES.get(lang, _CHECK_PHRASES["en"])
         if worst:
             summary = "; ".join(f"{f.title} ({f.confidence})" for f in worst)
             evidence = pd.concat([f.evidence.head(3) for f in worst], ignore_index=True)
         elif seen:
-            shown = ", ".join(seen[:4]) + (f" and {len(seen) - 4} more" if len(seen) > 4 else "")
-            summary = f"nothing wrong found in {shown}"
+            shown = ", ".join(seen[:2]) + (phrases["more"].format(len(seen) - 2) if len(seen) > 2 else "")
+            summary = phrases["pass"].format(shown)
             evidence = pd.DataFrame()
         else:
-            summary = "no input in the bundle lets this step be checked"
+            summary = phrases["unknown"]
             evidence = pd.DataFrame()
         steps.append(CheckResult(check.step, _localised(check, "title", lang), status, summary, evidence))
     return steps
