@@ -95,6 +95,13 @@ class Diagnosis:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def timeline(self, **options):
+        """A figure of the merged timeline: errors and warnings per source over time, the
+        backup attempts and the findings marked (needs the ``[notebook]`` extra)."""
+        from .timeline import plot_timeline
+
+        return plot_timeline(self, **options)
+
     def __repr__(self) -> str:
         top = self.findings[0] if self.findings else None
         head = f"{top.cause} ({top.confidence}, {top.score:.2f})" if top else "no finding"
@@ -125,6 +132,23 @@ def _latest_backup_attempt(events: pa.Table) -> datetime | None:
     times = events.filter(mask)["time"]
     latest = pc.max(times).as_py() if len(times) else None
     return latest or pc.max(events["time"]).as_py()
+
+
+def _reported_in_bundle(events: pa.Table) -> str | None:
+    """The error code of the newest portal job error a person put into the bundle, if any.
+
+    Azure-side parsers mark such events with ``fields["reported_code"]``.
+    """
+    if events.num_rows == 0:
+        return None
+    codes = pc.map_lookup(events["fields"], "reported_code", "first")
+    found = events.filter(pc.is_valid(codes))
+    if found.num_rows == 0:
+        return None
+    codes = pc.map_lookup(found["fields"], "reported_code", "first").to_pylist()
+    times = found["time"].to_pylist()
+    newest = max(range(len(codes)), key=lambda i: (times[i] is not None, times[i] or 0))
+    return codes[newest]
 
 
 def _inputs_per_step(coverage: pd.DataFrame, events: pa.Table) -> dict[int, list[str]]:
@@ -159,6 +183,7 @@ def diagnose(
     """
     contents = read_bundle(path, tz=tz, limits=limits)
     knowledge = knowledge or load_knowledge()
+    reported_code = reported_code or _reported_in_bundle(contents.event_table)
     if not isinstance(signatures, SignatureSet):
         signatures = load_signatures(extra_dirs=tuple(signatures or ()), tuning=tuning, knowledge=knowledge)
 

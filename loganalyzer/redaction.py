@@ -14,6 +14,8 @@ values under secret keys. Both keep the key so that a reader still sees that a s
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 __all__ = ["MASK", "redact", "redact_json", "may_hold_secret", "SECRET_KEYS"]
@@ -113,10 +115,13 @@ _TRIGGERS = (
 )
 
 
+_TRIGGER_SCAN = re.compile("|".join(re.escape(word) for word in _TRIGGERS))
+
+
 def may_hold_secret(text: str) -> bool:
-    """False when ``text`` cannot match any redaction pattern (a cheap literal test)."""
-    lowered = text.lower()
-    return any(word in lowered for word in _TRIGGERS)
+    """False when ``text`` cannot match any redaction pattern (one literal scan of the
+    lower-cased text; the standard library's engine is the fastest at this)."""
+    return _TRIGGER_SCAN.search(text.lower()) is not None
 
 
 def redact(text: str) -> str:

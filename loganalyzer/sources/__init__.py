@@ -81,6 +81,7 @@ class Parser:
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
     from . import (
+        azure_exports,
         extension_logs,
         waagent_conf,
         waagent_log,
@@ -89,5 +90,5 @@ def all_parsers() -> tuple[Parser, ...]:
         windows_events,
     )
 
-    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs)
+    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
     return tuple(parser for module in modules for parser in module.PARSERS)

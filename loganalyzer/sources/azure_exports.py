@@ -1,0 +1,3 @@
+"""Azure-side exports (being written)."""
+
+PARSERS: tuple = ()
