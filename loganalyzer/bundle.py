@@ -369,11 +369,29 @@ class _Walker:
         else:
             yield from self._tar(file, stream, depth, base)
 
-    def _count(self, file: str) -> Problem | None:
+    def _count(self, shown: str) -> tuple[list[Problem], bool]:
+        """Count one more member against the bounds: (problems to report, stop reading)."""
         self.budget.members += 1
+        problems = []
         if self.budget.members == self.limits.max_members + 1:
-            return Problem(file, "oversized", f"more than {self.limits.max_members} members; the rest are not read")
-        return None
+            problems.append(Problem(shown, "oversized", f"more than {self.limits.max_members} members; the rest are not read"))
+        return problems, self.budget.members > self.limits.max_members or self.budget.exhausted
+
+    def _admit(self, file: str, raw_name: str) -> tuple[str | None, str, list[Problem], bool]:
+        """Check one archive member before it is read: its name, then the bounds.
+
+        Returns the clean name (None when refused), the name shown to users, the problems to
+        report, and whether to stop reading the archive.
+        """
+        name, note = normalise_member_name(raw_name)
+        if name is None:
+            shown = f"{file}/{raw_name}"
+            return None, shown, [Problem(shown, "unsafe-path", note or "unsafe member path")], False
+        shown = f"{file}/{name}"
+        problems, stop = self._count(shown)
+        if note:
+            problems.insert(0, Problem(shown, "unsafe-path", note))
+        return name, shown, problems, stop
 
     def _zip(self, file: str, stream: BinaryIO, depth: int, base: str) -> Iterator[Member | Problem]:
         try:
@@ -386,20 +404,12 @@ class _Walker:
             for info in infos:
                 if info.is_dir():
                     continue
-                name, note = normalise_member_name(info.filename)
+                name, shown, problems, stop = self._admit(file, info.filename)
+                yield from problems
+                if stop:
+                    return
                 if name is None:
-                    yield Problem(f"{file}/{info.filename}", "unsafe-path", note or "unsafe member path")
                     continue
-                shown = f"{file}/{name}"
-                if note:
-                    yield Problem(shown, "unsafe-path", note)
-                too_many = self._count(shown)
-                if too_many or self.budget.members > self.limits.max_members:
-                    if too_many:
-                        yield too_many
-                    return
-                if self.budget.exhausted:
-                    return
                 mode = info.external_attr >> 16
                 if stat.S_ISLNK(mode):
                     yield Problem(shown, "link-outside", "symbolic link stored in a zip; links in archives are not followed")
@@ -432,20 +442,12 @@ class _Walker:
                     return
                 if info.isdir():
                     continue
-                name, note = normalise_member_name(info.name)
+                name, shown, problems, stop = self._admit(file, info.name)
+                yield from problems
+                if stop:
+                    return
                 if name is None:
-                    yield Problem(f"{file}/{info.name}", "unsafe-path", note or "unsafe member path")
                     continue
-                shown = f"{file}/{name}"
-                if note:
-                    yield Problem(shown, "unsafe-path", note)
-                too_many = self._count(shown)
-                if too_many or self.budget.members > self.limits.max_members:
-                    if too_many:
-                        yield too_many
-                    return
-                if self.budget.exhausted:
-                    return
                 if info.issym() or info.islnk():
                     target, reason = _tar_link_target(name, info)
                     if target is None:
@@ -481,12 +483,9 @@ class _Walker:
             for filename in sorted(filenames):
                 candidate = here / filename
                 relative = candidate.relative_to(root).as_posix()
-                too_many = self._count(relative)
-                if too_many or self.budget.members > self.limits.max_members:
-                    if too_many:
-                        yield too_many
-                    return
-                if self.budget.exhausted:
+                problems, stop = self._count(relative)
+                yield from problems
+                if stop:
                     return
                 if candidate.is_symlink():
                     problem = _link_problem(candidate, real_root, relative)

@@ -266,3 +266,11 @@ def test_read_bundle_tables_have_the_documented_columns(tmp_path):
     assert list(contents.coverage.columns) == ["file", "source", "lines", "events", "unparsed"]
     assert all(str(dtype).endswith("[pyarrow]") for dtype in contents.coverage.dtypes)
     assert list(contents.coverage["source"]) == ["unrecognised"]
+
+
+def test_member_count_is_bounded(tmp_path):
+    bundle = tmp_path / "many.zip"
+    bundle.write_bytes(zip_bytes({f"var/log/{i}.log": b"x\n" for i in range(5)}))
+    found, problems = members(bundle, Limits(max_members=2))
+    assert len(found) == 2
+    assert [p.kind for p in problems] == ["oversized"] and "more than 2 members" in problems[0].message
