@@ -15,9 +15,10 @@ A finding is a cause. Its score follows from its evidence rows alone:
 Confidence words: ``certain`` >= 0.9, ``likely`` >= 0.6, ``possible`` >= 0.3, else ``unlikely``
 (not listed by default).
 
-Error codes: a signature may name the codes its evidence shows (``codes``); otherwise a cause
-explains the codes the knowledge base lists for it, best first, each a little weaker than the
-one before. With a reported code (what the portal showed), that code's documented causes rank
+Error codes: a signature may name the codes its evidence shows (``codes``); such a code scores
+as high as the strongest evidence naming it (never above the finding). The cause's documented
+codes follow, best first, each a little weaker than the one before, and at half strength when
+the evidence named codes of its own. With a reported code (what the portal showed), that code's documented causes rank
 first, in documented order of support, and each says whether the logs support it.
 """
 
@@ -51,6 +52,8 @@ _CORROBORATION = 0.75
 _UNTIMED = 0.85
 _RECENCY_FLOOR = 0.4
 _CODE_STEP = 0.08
+#: how much a cause's generic codes count when its evidence named specific ones
+_UNNAMED_CODE = 0.5
 
 
 def confidence(score: float) -> str:
@@ -201,6 +204,18 @@ def _localised(entry, key: str, lang: str):
     return (getattr(entry, f"{key}_{lang}", None) if lang != "en" else None) or getattr(entry, key, None)
 
 
+def _hinted_codes(evidence: pd.DataFrame) -> dict[str, float]:
+    """Codes the evidence rows name, each with the strongest effective weight naming it."""
+    hinted: dict[str, float] = {}
+    if evidence.empty or "codes" not in evidence:
+        return hinted
+    weights = evidence["effective"] if "effective" in evidence else evidence["weight"]
+    for codes, weight in zip(evidence["codes"], weights):
+        for code in codes if codes is not None else ():
+            hinted[code] = max(hinted.get(code, 0.0), float(weight))
+    return hinted
+
+
 def rank_codes(findings: list[Finding], knowledge: Knowledge, lang: str = "en") -> list[CodeScore]:
     """The error codes the findings explain, best first; each finding's ``codes`` filled in."""
     scores: dict[str, float] = {}
@@ -208,17 +223,21 @@ def rank_codes(findings: list[Finding], knowledge: Knowledge, lang: str = "en") 
     for finding in findings:
         if finding.score < CONFIDENCE_FLOORS[-1][1]:
             continue
-        hinted = [c for hints in finding.evidence.get("codes", pd.Series(dtype=object)) for c in (hints if hints is not None else ())]
-        ordered: list[str] = list(dict.fromkeys(hinted))
-        ordered += [c for c in knowledge.codes_for_cause(finding.cause) if c not in ordered]
+        hinted = _hinted_codes(finding.evidence)
+        ordered = sorted(hinted, key=lambda code: -hinted[code])
+        ordered += [c for c in knowledge.codes_for_cause(finding.cause) if c not in hinted]
         finding.codes = ordered
         for position, code in enumerate(ordered):
-            boost = 1.0 if code in hinted else max(0.2, 0.95 - _CODE_STEP * position)
+            if code in hinted:
+                # a code named by the evidence is as strong as the evidence that names it
+                value = min(finding.score, hinted[code])
+            else:
+                # the cause's documented codes, best first; less sure when the evidence named others
+                value = finding.score * max(0.2, 0.95 - _CODE_STEP * position) * (_UNNAMED_CODE if hinted else 1.0)
             documented = knowledge.codes[code].causes if code in knowledge.codes else ()
             if finding.cause in documented:
-                boost *= 1 - 0.02 * documented.index(finding.cause)
-            value = finding.score * boost
-            scores[code] = _noisy_or([scores.get(code, 0.0), value]) if code in scores else value
+                value *= 1 - 0.02 * documented.index(finding.cause)
+            scores[code] = _noisy_or([scores[code], value]) if code in scores else value
             explained.setdefault(code, []).append(finding.cause)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     return [
