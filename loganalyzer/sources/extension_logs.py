@@ -91,6 +91,7 @@ from dateutil import parser as date_parser
 from ..events import EventRows, Problem
 from ..redaction import MASK, SECRET_KEYS, redact, redact_json
 from ..textio import decode, looks_binary, split_lines
+from . import waagent_log
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 
 __all__ = ["PARSERS", "SOURCE"]
@@ -618,24 +619,6 @@ def parse_extension_log(data: bytes, context: ParseContext) -> ParseResult:
 # ---------------------------------------------------------------------------------------------
 # CommandExecution.log (agent header grammar, eras A-D)
 
-_EXTPFX = r"\[(?P<handler>[^\]\s]+?)-(?P<hver>\d+(?:\.\d+){0,3})\]"
-_LEVELS = r"(?P<level>VERBOSE|INFO|WARNING|ERROR)"
-_ERA_D = re.compile(
-    rf"^(?P<ts>\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}\.\d{{6}}Z) {_LEVELS} (?P<thread>(?!\[)\S+) "
-    rf"(?:(?:(?P<prefix>Daemon|ExtHandler|LogCollector|Firewall)|{_EXTPFX}) )?(?P<msg>.*)$"
-)
-_ERA_C = re.compile(
-    rf"^(?P<ts>\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}\.\d{{6}}Z) {_LEVELS} "
-    rf"(?:(?:(?P<prefix>Daemon|ExtHandler)|{_EXTPFX}) )?(?P<msg>.*)$"
-)
-_ERA_C_ONLY = re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}\.\d{{6}}Z {_LEVELS} {_EXTPFX} ")
-_ERA_B = re.compile(
-    rf"^(?P<ts>\d{{4}}/\d{{2}}/\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}\.\d{{6}}) {_LEVELS} "
-    rf"(?:(?:(?P<prefix>Daemon|ExtHandler)|{_EXTPFX}) )?(?P<msg>.*)$"
-)
-_ERA_A = re.compile(
-    rf"^(?P<ts>\d{{4}}/\d{{2}}/\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}) (?P<level>ERROR:|WARNING:)?(?:{_EXTPFX} ?)?(?P<msg>.*)$"
-)
 _AGENT_HEADER_ANY = re.compile(
     r"^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\.\d{6}) "
     r"(?:VERBOSE|INFO|WARNING|ERROR) "
@@ -665,77 +648,33 @@ def _agent_line_fields(message: str) -> dict[str, str]:
     return fields
 
 
-def _match_agent_header(line: str, era_c_file: bool) -> tuple[str, re.Match[str]] | None:
-    order = (("C", _ERA_C), ("D", _ERA_D)) if era_c_file else (("D", _ERA_D), ("C", _ERA_C))
-    for era, pattern in (*order, ("B", _ERA_B), ("A", _ERA_A)):
-        match = pattern.match(line)
-        if match:
-            return era, match
-    return None
-
-
-def _command_execution_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:
-    """Agent per-extension records; un-stamped lines continue the record above (eras B-D)."""
-    era_c_file = any(_ERA_C_ONLY.match(line) for line in lines)
-    if not any(_match_agent_header(line, era_c_file) for line in lines[:2000]):
-        return False
-    path_handler = _handler_from_path(context.path)
-    memo: dict[str, str] = {}
-    current: _Entry | None = None
-    for number, line in enumerate(lines, 1):
-        matched = _match_agent_header(line, era_c_file)
-        if matched is None:
-            if current is None:
-                result.unparsable(number)
-            else:
-                current.texts.append(line)
-                current.span += 1
-            continue
-        if current is not None:
-            _finish_agent_entry(result, current, memo)
-        era, match = matched
-        moment = _parse_stamp(match.group("ts"))
-        if era in ("C", "D") and moment is not None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        word = match.group("level")
-        level = _level(word) if word else "info"
-        fields = {"era": era}
-        groups = match.groupdict()
-        if groups.get("thread"):
-            fields["thread"] = groups["thread"]
-        if groups.get("prefix"):
-            fields["prefix"] = groups["prefix"]
-        if groups.get("hver"):
-            fields["handler_version"] = groups["hver"]
-        current = _Entry(
-            number, moment, era in ("A", "B"),
-            "agent-era-local" if era in ("A", "B") else None,
-            level, groups.get("handler") or path_handler, [match.group("msg")], fields,
-        )
-    if current is not None:
-        _finish_agent_entry(result, current, memo)
-    return True
-
-
-def _finish_agent_entry(result: ParseResult, entry: _Entry, memo: dict[str, str]) -> None:
-    entry.fields.update(_agent_line_fields(entry.message))
-    _emit(result, entry, memo)
-
-
 def _claim_command_execution(path: str, head: bytes) -> int:
     """``CommandExecution.log`` / ``CommandExecution_<ExtName>.log`` (by name only)."""
     if not re.fullmatch(r"commandexecution(?:_.+)?\.log", _base_name(path)):
         return 0
-    lines = _head_lines(head)
-    era_c = any(_ERA_C_ONLY.match(line) for line in lines)
-    if any(_match_agent_header(line, era_c) for line in lines):
+    if waagent_log.claim_waagent_log("", head):  # no name: a claim by content alone
         return BY_NAME_AND_CONTENT
-    return BY_NAME
+    return BY_NAME if _under_azure_logs(path) else 0
 
 
 def parse_command_execution(data: bytes, context: ParseContext) -> ParseResult:
-    """Parse the agent's per-extension ``CommandExecution*.log`` (eras A-D)."""
-    return _run_text(data, context, _command_execution_body)
+    """The agent's per-extension ``CommandExecution*.log``: the same records, in the same header
+    grammar (eras A-D), as that agent's ``waagent.log``, so the waagent.log parser reads it; the
+    handler comes from the folder when a record has no ``[Handler-Version]`` prefix."""
+    result = waagent_log.parse_waagent_log(data, context)
+    result.source = SOURCE
+    events = result.events
+    path_handler = _handler_from_path(context.path)
+    for index, message in enumerate(events.message):
+        fields = events.fields[index]
+        fields.update(_agent_line_fields(message))
+        if fields.get("era") == "EXT20":
+            fields["era"] = "A"  # in this file the 2.0 agent itself wrote the prefixed records
+        if fields.get("era") in ("A", "B"):
+            fields["time_basis_reason"] = "agent-era-local"
+        if path_handler and not fields.get("handler"):
+            events.component[index] = path_handler
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
