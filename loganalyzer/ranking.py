@@ -8,7 +8,8 @@ A finding is a cause. Its score follows from its evidence rows alone:
 2. each signature counts once, with its strongest row; signatures combine by noisy-OR,
    ``1 - prod(1 - w)``: independent reasons to believe the same cause;
 3. evidence from two or more input families (a log line and a state file, an event and an agent
-   log) corroborates: the remaining doubt shrinks by a quarter;
+   log) corroborates: the remaining doubt shrinks by up to a quarter, in proportion to the
+   strength of the second family's best evidence (full from weight 0.5 up);
 4. counter-evidence (a signature marked ``counter``, such as a successful snapshot) that comes
    after the latest positive evidence scales the score by ``1 - w`` for each such signature.
 
@@ -49,6 +50,8 @@ __all__ = [
 
 CONFIDENCE_FLOORS = (("certain", 0.9), ("likely", 0.6), ("possible", 0.3))
 _CORROBORATION = 0.75
+#: evidence this strong from a second input family gives the full corroboration step
+_CORROBORATING_WEIGHT = 0.5
 _UNTIMED = 0.85
 _RECENCY_FLOOR = 0.4
 _CODE_STEP = 0.08
@@ -134,7 +137,12 @@ def _score_cause(rows: pd.DataFrame, attempt: datetime | None) -> tuple[float, p
     explanation = f"noisy-OR of {', '.join(parts)} = {score:.2f}"
     sources = sorted(set(strongest["source"]))
     if len(sources) > 1:
-        score = 1 - (1 - score) * _CORROBORATION
+        # the doubt shrinks by up to a quarter, in proportion to the strength of the best
+        # evidence from a second input family: weak hints from two places stay weak
+        best_by_source = strongest.groupby("source", observed=True)["effective"].max().sort_values(ascending=False)
+        second = float(best_by_source.iloc[1])
+        shrink = (1 - _CORROBORATION) * min(1.0, second / _CORROBORATING_WEIGHT)
+        score = 1 - (1 - score) * (1 - shrink)
         explanation += f"; corroborated by {len(sources)} sources ({', '.join(sources)}) -> {score:.2f}"
     if not counter.empty:
         latest = positive["time"].max()

@@ -179,7 +179,7 @@ def test_shipped_pack_exercises_every_rule_kind(shipped):
     kinds = {s.kind for s in shipped}
     assert kinds == {"event", "count", "absence", "state"}
     assert any(s.counter for s in shipped)
-    assert 10 <= len([s for s in shipped if s.file.endswith("linux-agent.toml")]) <= 20
+    assert len([s for s in shipped if s.file.endswith("linux-agent.toml")]) >= 10
 
 
 def _shipped_ids():
