@@ -6,9 +6,10 @@ digits in ``time``. :func:`resolve_local_times` then
 
 1. uses the caller's time zone when one is given (``tz=``; daylight saving handled per row), or
 2. infers one fixed offset from happenings the bundle stamps both ways: an identifier (a backup
-   task id, an activity id) that first shows in a local-time file and in a UTC-time file within
-   the same few minutes, once the offset is taken away. The offsets of all such identifiers
-   must agree on the same quarter hour; or
+   task id, an activity id) seen in a local-time file and in a UTC-time file within a few
+   minutes of each other once the offset is taken away. Each identifier votes for the quarter
+   hour most of its sightings agree on; the offset with most votes wins, and a tie means
+   unknown; or
 3. leaves the digits as they are and says ``fields["utc_offset"] = "unknown"``.
 
 Every local row gets ``utc_offset`` (``+02:00``, ``tz:Europe/Stockholm`` or ``unknown``) and
@@ -43,8 +44,8 @@ def _local_mask(events: pa.Table) -> pa.ChunkedArray:
     return pc.fill_null(pc.equal(basis, "local"), False)
 
 
-def _first_seen(times: pa.ChunkedArray, texts: pa.ChunkedArray) -> dict[str, int]:
-    """For each GUID in ``texts``, the earliest time (epoch seconds) it appears."""
+def _sightings(times: pa.ChunkedArray, texts: pa.ChunkedArray, limit: int = 20) -> dict[str, list[int]]:
+    """For each GUID in ``texts``, the first few distinct times (epoch seconds) it appears."""
     found = pc.extract_regex(texts, _GUID)
     frame = pd.DataFrame(
         {
@@ -55,7 +56,8 @@ def _first_seen(times: pa.ChunkedArray, texts: pa.ChunkedArray) -> dict[str, int
     if frame.empty:
         return {}
     frame["guid"] = frame["guid"].str.lower()
-    return frame.groupby("guid")["time"].min().to_dict()
+    frame = frame.drop_duplicates().sort_values("time")
+    return {guid: group.head(limit).tolist() for guid, group in frame.groupby("guid")["time"]}
 
 
 def infer_offset(events: pa.Table) -> int | None:
@@ -68,14 +70,23 @@ def infer_offset(events: pa.Table) -> int | None:
     utc_rows = events.filter(pc.and_(pc.invert(local), has_time))
     if local_rows.num_rows == 0 or utc_rows.num_rows == 0:
         return None
-    local_seen = _first_seen(local_rows["time"], _searchable(local_rows))
-    utc_seen = _first_seen(utc_rows["time"], _searchable(utc_rows))
+    local_seen = _sightings(local_rows["time"], _searchable(local_rows))
+    utc_seen = _sightings(utc_rows["time"], _searchable(utc_rows))
     votes: Counter[int] = Counter()
     for guid in local_seen.keys() & utc_seen.keys():
-        difference = local_seen[guid] - utc_seen[guid]
-        offset = round(difference / _QUARTER) * _QUARTER
-        if abs(offset) <= _MAX_OFFSET and abs(difference - offset) <= _TOLERANCE:
-            votes[offset] += 1
+        # every pairing of a local and a UTC sighting that lands near a quarter hour is a
+        # candidate; the identifier votes once, for the candidate most of its pairs agree on
+        candidates: Counter[int] = Counter()
+        for local_time in local_seen[guid]:
+            for utc_time in utc_seen[guid]:
+                difference = local_time - utc_time
+                offset = round(difference / _QUARTER) * _QUARTER
+                if abs(offset) <= _MAX_OFFSET and abs(difference - offset) <= _TOLERANCE:
+                    candidates[offset] += 1
+        if candidates:
+            (best, count), *others = candidates.most_common()
+            if not others or others[0][1] < count:
+                votes[best] += 1
     if not votes:
         return None
     (best, count), *rest = votes.most_common()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from pathlib import Path
+from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
@@ -141,3 +141,28 @@ def test_hostile_bundle_gives_problems_and_still_reads_the_rest(tmp_path):
 
 def test_public_api():
     assert {"read_bundle", "BundleContents", "Limits"} <= set(loganalyzer.__all__)
+
+
+def _offset_events(local: list[str], utc: list[str], guid: str = "0f6a2b1c-3d4e-4f50-8a9b-0c1d2e3f4a5b"):
+    from loganalyzer.events import EventRows, concat_events
+
+    rows = EventRows()
+    for number, stamp in enumerate(local, 1):
+        rows.add(line=number, message=f"taskId: {guid}", time=datetime.fromisoformat(stamp), local_time=True)
+    for number, stamp in enumerate(utc, 1):
+        rows.add(line=number, message=f"task {guid}", time=datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc))
+    return concat_events([rows.to_table("f", "s")])
+
+
+def test_offset_inference_uses_the_pairing_most_sightings_agree_on():
+    from loganalyzer.timebase import infer_offset
+
+    events = _offset_events(["2024-05-30 08:15:46", "2024-05-30 08:45:46"], ["2024-05-30 13:15:45", "2024-05-30 13:45:44"])
+    assert infer_offset(events) == -5 * 3600
+
+
+def test_offset_inference_says_unknown_rather_than_guess_between_two_pairings():
+    from loganalyzer.timebase import infer_offset
+
+    events = _offset_events(["2024-05-30 08:15:46", "2024-05-30 08:45:46"], ["2024-05-30 13:45:44"])
+    assert infer_offset(events) is None
