@@ -135,9 +135,11 @@ def _latest_backup_attempt(events: pa.Table) -> datetime | None:
 
 
 def _reported_in_bundle(events: pa.Table) -> str | None:
-    """The error code of the newest portal job error a person put into the bundle, if any.
+    """The error code the portal showed, when a person put it into the bundle.
 
-    Azure-side parsers mark such events with ``fields["reported_code"]``.
+    Azure-side parsers mark such events with ``fields["reported_code"]``. A pasted job error
+    pane (``azure.portal``) is what the engineer saw for this failure and wins over job lists;
+    among equals the newest wins.
     """
     if events.num_rows == 0:
         return None
@@ -146,9 +148,13 @@ def _reported_in_bundle(events: pa.Table) -> str | None:
     if found.num_rows == 0:
         return None
     codes = pc.map_lookup(found["fields"], "reported_code", "first").to_pylist()
+    sources = found["source"].to_pylist()
     times = found["time"].to_pylist()
-    newest = max(range(len(codes)), key=lambda i: (times[i] is not None, times[i] or 0))
-    return codes[newest]
+    best = max(
+        range(len(codes)),
+        key=lambda i: (sources[i] == "azure.portal", times[i] is not None, times[i].timestamp() if times[i] else 0.0),
+    )
+    return codes[best]
 
 
 def _inputs_per_step(coverage: pd.DataFrame, events: pa.Table) -> dict[int, list[str]]:
@@ -159,7 +165,7 @@ def _inputs_per_step(coverage: pd.DataFrame, events: pa.Table) -> dict[int, list
     agent = [f for f in files if sources[f] in ("waagent.log", "waagent.syslog", "waagent.conf") or "WaAppAgent" in f]
     extensions = [f for f in files if sources[f] in ("waagent.state",) or (sources[f] == "windows.agent" and "Status" in f)]
     backup = [f for f in files if pd.Series([f]).str.contains(_BACKUP_EXTENSION, regex=True).iloc[0]]
-    vm = [f for f in files if sources[f].startswith("azure.")]
+    vm = [f for f in files if sources[f] == "azure.vm"]
     return {1: vm, 2: agent, 3: extensions, 4: backup}
 
 
