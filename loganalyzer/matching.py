@@ -530,7 +530,8 @@ def _run_absence(events: _Events, signature: Signature, out: _Collector) -> None
         if start + limit > horizon:
             continue  # the logs end before the window does
         times = sorted_times.get(key, _EMPTY)
-        index = int(np.searchsorted(times, start, side="left"))
+        # strictly after: an event that matches both sides is not its own follow-up
+        index = int(np.searchsorted(times, start, side="right"))
         fulfilled = index < len(times) and times[index] <= start + limit
         previous = latest.get(key, (None, 0, 0))
         missed = previous[1] + (0 if fulfilled else 1)
