@@ -6,6 +6,7 @@
     >>> diagnosis.events[["time", "source", "level", "message"]].head()
 """
 
+from .batch import run_batch
 from .bundle import Limits
 from .diagnosis import Diagnosis, diagnose
 from .events import EVENT_SCHEMA
@@ -15,6 +16,7 @@ from .signatures import load_knowledge, load_signatures
 __all__ = [
     "diagnose",
     "Diagnosis",
+    "run_batch",
     "read_bundle",
     "BundleContents",
     "load_signatures",

@@ -4,6 +4,9 @@
                                 [--signatures DIR] [--tuning FILE] [--fail-on LEVEL] [--tz ZONE]
     loganalyzer events BUNDLE [-o FILE] [--format table|csv|jsonl|parquet] [--tz ZONE]
     loganalyzer signatures list | validate [DIR] | test [DIR]
+    loganalyzer batch DIR -o OUT [--recursive] [--workers N] [--engine processes|dask]
+                                 [--scheduler ADDR] [--force] [--retry-failed] [--quiet]
+                                 [--lang en|sv] [--signatures DIR] [--tuning FILE] [--tz ZONE]
 
 Exit status: 0 when the command ran; 1 when ``diagnose --fail-on LEVEL`` found a cause at that
 level or above, or ``signatures validate|test`` found problems; 2 for a usage error or a bundle
@@ -74,6 +77,22 @@ def _parser() -> argparse.ArgumentParser:
         action = actions.add_parser(name, help=helptext)
         action.add_argument("dir", nargs="?", help="a folder of signature files (default: the shipped packs)")
         action.set_defaults(run=run)
+
+    batch = commands.add_parser("batch", help="diagnose every bundle under a folder into Parquet datasets")
+    batch.add_argument("dir", metavar="DIR", help="a folder of bundles (folders, .zip, .tar[.gz]), or an fsspec URL")
+    batch.add_argument("-o", "--output", required=True, metavar="OUT", help="the output folder (datasets, markers, summary.json)")
+    batch.add_argument("--recursive", action="store_true", help="look for bundles in sub-folders at any depth")
+    batch.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the CPU count)")
+    batch.add_argument("--engine", choices=("processes", "dask"), help="a local process pool (default) or dask.distributed")
+    batch.add_argument("--scheduler", metavar="ADDR", help="join this Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")
+    batch.add_argument("--force", action="store_true", help="redo every bundle, even those OUT already holds")
+    batch.add_argument("--retry-failed", action="store_true", help="redo the bundles that failed in an earlier run")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument("--lang", choices=("en", "sv"), default="en", help="language of titles and remediation")
+    batch.add_argument("--signatures", action="append", default=[], metavar="DIR", help="a folder of extra signature files (repeatable)")
+    batch.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
+    batch.add_argument("--tz", help="the VMs' time zone for local-time logs, e.g. Europe/Stockholm")
+    batch.set_defaults(run=_run_batch)
     return parser
 
 
@@ -247,6 +266,55 @@ def _run_events(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    return EXIT_OK
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    """Every bundle under DIR diagnosed into OUT; the fleet summary on standard output."""
+    from .batch import BatchError, console_progress, run_batch
+
+    engine = args.engine or ("dask" if args.scheduler else "processes")
+    if args.scheduler and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be 1 or more")
+    if "://" not in args.dir and not Path(args.dir).is_dir():
+        raise UsageError(f"no such folder: {args.dir}")
+    _load_signatures(args.signatures, args.tuning)  # one clear line for bad rules, before any worker starts
+    _zone(args.tz)
+    if engine == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise UsageError("--engine dask needs dask.distributed: pip install 'loganalyzer[dask]'") from None
+    try:
+        from .batch import find_bundles
+
+        bundles = find_bundles(args.dir, recursive=args.recursive, exclude=[args.output])
+        if not bundles:
+            deeper = "" if args.recursive else "; --recursive looks in sub-folders too"
+            raise UsageError(f"no bundles in {args.dir} (folders, .zip, .tar[.gz]){deeper}")
+        result = run_batch(
+            bundles,
+            args.output,
+            engine=engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            force=args.force,
+            retry_failed=args.retry_failed,
+            progress=console_progress(sys.stderr, quiet=args.quiet),
+            lang=args.lang,
+            signatures=args.signatures,
+            tuning=args.tuning,
+            tz=args.tz,
+        )
+    except BatchError as error:
+        raise UsageError(str(error)) from None
+    except ImportError as error:
+        raise UsageError(f"{args.dir} needs {error.name or 'fsspec'}: pip install 'loganalyzer[dask]' (and the fsspec back-end)") from None
+    except (FileNotFoundError, NotADirectoryError, PermissionError) as error:
+        raise UsageError(f"{error.filename or args.dir}: {error.strerror or error}") from None
+    sys.stdout.write(result.to_text())
     return EXIT_OK
 
 
