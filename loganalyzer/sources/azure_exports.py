@@ -838,7 +838,7 @@ def _parse_json_export(kind_hint: str):
             kind = kind_hint
         result.source = _SOURCE_OF_KIND[kind]
         fmt = _json_format(text, masked, document)
-        records = _RECORD_BUILDERS[kind](masked, fmt)
+        records = _build_records(masked, kind, fmt)
         summary = _Record(
             line=1,
             message=f"{_EXPORT_TITLES[kind]} ({fmt}): {len(masked)} record(s)" + _summary_suffix(kind, records),
@@ -1100,15 +1100,11 @@ def _jobs_to_records(jobs: list[_Job]) -> list[_Record]:
 
 def _build_jobs(records: list[tuple[int, object]], fmt: str) -> list[_Record]:
     jobs = []
-    other: list[_Record] = []
     for line, obj in records:
-        kind = record_kind(obj)
-        if kind == "job":
+        if record_kind(obj) == "job":
             fields, start, end, duration = _job_fields(obj, fmt)
             jobs.append(_Job(line, fields, start, end, duration))
-        elif kind and kind != "job":
-            other.extend(_RECORD_BUILDERS[kind]([(line, obj)], fmt))
-    return _jobs_to_records(jobs) + other
+    return _jobs_to_records(jobs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1394,14 +1390,7 @@ def _item_record(line: int, obj: dict, fmt: str) -> _Record:
 
 
 def _build_items(records: list[tuple[int, object]], fmt: str) -> list[_Record]:
-    out = []
-    for line, obj in records:
-        kind = record_kind(obj)
-        if kind == "item":
-            out.append(_item_record(line, obj, fmt))
-        elif kind and kind != "item":
-            out.extend(_RECORD_BUILDERS[kind]([(line, obj)], fmt))
-    return out
+    return [_item_record(line, obj, fmt) for line, obj in records if record_kind(obj) == "item"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1598,14 +1587,7 @@ def _disk_show_record(line: int, obj: dict, fmt: str) -> _Record:
 
 
 def _build_vm(records: list[tuple[int, object]], fmt: str) -> list[_Record]:
-    out = []
-    for line, obj in records:
-        kind = record_kind(obj)
-        if kind == "vm":
-            out.extend(_vm_records(line, obj, fmt))
-        elif kind and kind != "vm":
-            out.extend(_RECORD_BUILDERS[kind]([(line, obj)], fmt))
-    return out
+    return [record for line, obj in records if record_kind(obj) == "vm" for record in _vm_records(line, obj, fmt)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1643,9 +1625,6 @@ def lock_scope(lock_id: str) -> dict[str, str]:
 def _build_locks(records: list[tuple[int, object]], fmt: str) -> list[_Record]:
     out = []
     for line, obj in records:
-        if record_kind(obj) not in ("lock", None):
-            out.extend(_RECORD_BUILDERS[record_kind(obj)]([(line, obj)], fmt))
-            continue
         if not isinstance(obj, dict):
             continue
         lock_id = _str(obj.get("id")) or _str(obj.get("lockid")) or _str(obj.get("resourceid")) or ""
@@ -1684,10 +1663,6 @@ def _build_restorepoints(records: list[tuple[int, object]], fmt: str) -> list[_R
     loose: dict[str, tuple[int, int]] = {}
     out: list[_Record] = []
     for line, obj in records:
-        kind = record_kind(obj)
-        if kind not in ("restorepoint", None):
-            out.extend(_RECORD_BUILDERS[kind]([(line, obj)], fmt))
-            continue
         if not isinstance(obj, dict):
             continue
         record_id = _str(obj.get("id")) or ""
@@ -1752,10 +1727,6 @@ def _build_keyvault(records: list[tuple[int, object]], fmt: str) -> list[_Record
     out: list[_Record] = []
     assignments: list[tuple[int, dict]] = []
     for line, obj in records:
-        kind = record_kind(obj)
-        if kind not in ("keyvault", None):
-            out.extend(_RECORD_BUILDERS[kind]([(line, obj)], fmt))
-            continue
         if not isinstance(obj, dict):
             continue
         if "roledefinitionname" in obj or "principalid" in obj:
@@ -1993,14 +1964,17 @@ def _activity_record(line: int, obj: dict, fmt: str) -> _Record:
 
 
 def _build_activity(records: list[tuple[int, object]], fmt: str) -> list[_Record]:
-    out = []
+    return [_activity_record(line, obj, fmt) for line, obj in records if record_kind(obj) == "activity"]
+
+
+def _build_records(records: list[tuple[int, object]], main_kind: str, fmt: str) -> list[_Record]:
+    """Each record to the builder of its own kind; records of no known kind go to the
+    export's main kind (whose builder decides what, if anything, they are)."""
+    groups: dict[str, list[tuple[int, object]]] = {}
     for line, obj in records:
-        kind = record_kind(obj)
-        if kind == "activity":
-            out.append(_activity_record(line, obj, fmt))
-        elif kind:
-            out.extend(_RECORD_BUILDERS[kind]([(line, obj)], fmt))
-    return out
+        groups.setdefault(record_kind(obj) or main_kind, []).append((line, obj))
+    built = [record for kind, group in groups.items() for record in _RECORD_BUILDERS[kind](group, fmt)]
+    return sorted(built, key=lambda record: record.line)
 
 
 _RECORD_BUILDERS = {
