@@ -18,6 +18,7 @@ import pyarrow as pa
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
 from .sources import ParseContext, ParseResult, Parser, all_parsers
+from .textio import decode, split_lines
 from .timebase import resolve_local_times
 
 __all__ = ["BundleContents", "read_bundle", "UNRECOGNISED"]
@@ -71,6 +72,7 @@ def _parse(parser: Parser, member: Member, tz: tzinfo | None) -> ParseResult:
         result = parser.parse(member.data, context)
     except Exception as error:  # our bug: counted and shown, never hidden, never raised
         result = ParseResult(source=parser.source)
+        result.lines = result.unparsed = len(split_lines(decode(member.data).text))
         result.problems.append(
             Problem(member.file, "parser-error", f"{parser.name} parser failed: {type(error).__name__}: {error}")
         )

@@ -166,3 +166,23 @@ def test_offset_inference_says_unknown_rather_than_guess_between_two_pairings():
 
     events = _offset_events(["2024-05-30 08:15:46", "2024-05-30 08:45:46"], ["2024-05-30 13:45:44"])
     assert infer_offset(events) is None
+
+
+def test_a_parser_bug_is_named_its_lines_counted_and_the_rest_still_read(tmp_path, monkeypatch):
+    from loganalyzer import reader
+    from loganalyzer.sources import BY_NAME_AND_CONTENT, Parser
+
+    def broken(data, context):
+        raise RuntimeError("boom")
+
+    crashing = Parser("crashing", "waagent.log", lambda path, head: BY_NAME_AND_CONTENT if path.endswith(".crash") else 0, broken)
+    everything = reader.all_parsers()
+    monkeypatch.setattr(reader, "all_parsers", lambda: (crashing, *everything))
+    (tmp_path / "x.crash").write_text("one\ntwo\nthree\n")
+    (tmp_path / "waagent.log").write_text("2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler fine\n")
+    contents = loganalyzer.read_bundle(tmp_path)
+    problem = contents.problems[contents.problems["kind"] == "parser-error"]
+    assert list(problem["file"]) == ["x.crash"] and "boom" in problem["message"].iloc[0]
+    row = contents.coverage[contents.coverage["file"] == "x.crash"].iloc[0]
+    assert (row["lines"], row["events"], row["unparsed"]) == (3, 0, 3)
+    assert "fine" in set(contents.events["message"])

@@ -567,13 +567,13 @@ def _nul_free(line: str, counter: list[int]) -> str:
 # waagent.log
 
 
-def parse_waagent_log(data: bytes, context: ParseContext) -> ParseResult:
-    """Parse ``waagent.log`` (any era, rotated or renamed) into one event per record."""
-    result = ParseResult(source=SOURCE_LOG)
+def _guarded(source: str, read, data: bytes, context: ParseContext) -> ParseResult:
+    """Decode, then ``read`` the lines; a bug of ours leaves every line unparsed and is named."""
+    result = ParseResult(source=source)
     try:
         lines = _text_of(data, context, result)
         if lines is not None:
-            _read_log(lines, context, result)
+            read(lines, context, result)
     except Exception as error:  # last resort: a bug of ours must not stop the bundle
         result.events = type(result.events)()
         result.unparsed = 0
@@ -582,6 +582,11 @@ def parse_waagent_log(data: bytes, context: ParseContext) -> ParseResult:
             result.unparsable(number)
         result.problems.append(Problem(context.file, "parser-error", f"{type(error).__name__}: {error}"))
     return result
+
+
+def parse_waagent_log(data: bytes, context: ParseContext) -> ParseResult:
+    """Parse ``waagent.log`` (any era, rotated or renamed) into one event per record."""
+    return _guarded(SOURCE_LOG, _read_log, data, context)
 
 
 def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> None:
@@ -681,19 +686,7 @@ def _starts_with_header(head: bytes) -> bool:
 
 def parse_waagent_syslog(data: bytes, context: ParseContext) -> ParseResult:
     """Parse syslog / journal text for copies of agent records (one event per agent record)."""
-    result = ParseResult(source=SOURCE_SYSLOG)
-    try:
-        lines = _text_of(data, context, result)
-        if lines is not None:
-            _read_syslog(lines, context, result)
-    except Exception as error:  # last resort: a bug of ours must not stop the bundle
-        result.events = type(result.events)()
-        result.unparsed = 0
-        result.unparsed_lines = []
-        for number in range(1, result.lines + 1):
-            result.unparsable(number)
-        result.problems.append(Problem(context.file, "parser-error", f"{type(error).__name__}: {error}"))
-    return result
+    return _guarded(SOURCE_SYSLOG, _read_syslog, data, context)
 
 
 def _syslog_time(found: re.Match[str]) -> tuple[datetime | None, bool, tuple[int, int] | None]:
