@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Iterable
@@ -164,7 +165,7 @@ def _inputs_per_step(coverage: pd.DataFrame, events: pa.Table) -> dict[int, list
     sources = dict(zip(files, read["source"].astype(str)))
     agent = [f for f in files if sources[f] in ("waagent.log", "waagent.syslog", "waagent.conf") or "WaAppAgent" in f]
     extensions = [f for f in files if sources[f] in ("waagent.state",) or (sources[f] == "windows.agent" and "Status" in f)]
-    backup = [f for f in files if pd.Series([f]).str.contains(_BACKUP_EXTENSION, regex=True).iloc[0]]
+    backup = [f for f in files if re.search(_BACKUP_EXTENSION, f)]
     vm = [f for f in files if sources[f] == "azure.vm"]
     return {1: vm, 2: agent, 3: extensions, 4: backup}
 
@@ -188,10 +189,12 @@ def diagnose(
     local-time logs.
     """
     contents = read_bundle(path, tz=tz, limits=limits)
-    knowledge = knowledge or load_knowledge()
-    reported_code = reported_code or _reported_in_bundle(contents.event_table)
-    if not isinstance(signatures, SignatureSet):
+    if isinstance(signatures, SignatureSet):
+        knowledge = knowledge or signatures.knowledge
+    else:
+        knowledge = knowledge or load_knowledge()
         signatures = load_signatures(extra_dirs=tuple(signatures or ()), tuning=tuning, knowledge=knowledge)
+    reported_code = reported_code or _reported_in_bundle(contents.event_table)
 
     evidence = match(contents.event_table, signatures)
 

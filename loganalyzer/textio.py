@@ -20,6 +20,10 @@ _BOMS = (
 )
 
 
+#: bytes that do not occur in text: C0 controls other than tab, newline, vertical tab, form feed, CR
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 @dataclass(frozen=True)
 class Text:
     text: str
@@ -51,7 +55,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control / len(head) > 0.1
 
 

@@ -141,6 +141,7 @@ block, spanning its lines.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -783,24 +784,28 @@ def _name_kind(path: str) -> str | None:
     return None
 
 
-def _head_json_kinds(head: bytes) -> tuple[bool, set[str]]:
-    """Whether ``head`` opens a JSON value, and which kinds' fingerprints it shows."""
+@functools.lru_cache(maxsize=64)
+def _head_json_kinds(head: bytes) -> tuple[bool, frozenset[str]]:
+    """Whether ``head`` opens a JSON value, and which kinds' fingerprints it shows.
+
+    Every JSON kind's claim asks this of the same head, so the answer is cached.
+    """
     if looks_binary(head):
-        return False, set()
+        return False, frozenset()
     text = decode(head).text
     start = _json_start(text)
     if start is None or text[:start].strip() and not all(
         line.strip().lower().startswith(("warning", "command group", "this command", "note", "info")) or not line.strip()
         for line in split_lines(text[:start])
     ):
-        return False, set()
+        return False, frozenset()
     lower = text[start:].lower()
     kinds = {kind for kind, markers in _HEAD_MARKERS.items() if any(m in lower for m in markers)}
     if _OPERATION_ERROR.search(lower) and not kinds:
         kinds.add("portal")
     if "activity" in kinds and '"eventtimestamp"' not in lower and '"resulttype"' not in lower:
         kinds.discard("activity")
-    return True, kinds
+    return True, frozenset(kinds)
 
 
 #: which kind wins when a head shows several kinds' fingerprints (an activity event names locks)
