@@ -18,7 +18,7 @@ import re
 
 import regex
 
-__all__ = ["MASK", "redact", "redact_json", "may_hold_secret", "SECRET_KEYS"]
+__all__ = ["MASK", "redact", "redact_json", "may_hold_secret", "SECRET_KEYS", "TRIGGER_WORDS"]
 
 MASK = "<redacted>"
 
@@ -96,8 +96,8 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
 
 
 #: every pattern above needs one of these (lower-case) words in the text; most log lines have
-#: none, so they skip the patterns altogether
-_TRIGGERS = (
+#: none, so they skip the patterns altogether (parsers that scan whole files for them use this too)
+TRIGGER_WORDS = (
     "sig=",
     "-----begin",
     "accountkey",
@@ -115,7 +115,7 @@ _TRIGGERS = (
 )
 
 
-_TRIGGER_SCAN = re.compile("|".join(re.escape(word) for word in _TRIGGERS))
+_TRIGGER_SCAN = re.compile("|".join(re.escape(word) for word in TRIGGER_WORDS))
 
 
 def may_hold_secret(text: str) -> bool:

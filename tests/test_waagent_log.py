@@ -724,3 +724,41 @@ def test_planted_secret_never_appears(secret, where, era):
             assert all(secret not in value for value in row["fields"].values())
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# the bulk path for one-line ISO records agrees with the line-by-line path
+
+_ISO_TEXTS = st.sampled_from(
+    [
+        "ExtHandler ExtHandler Fetched a new incarnation for the WireServer goal state [incarnation 41]",
+        "ExtHandler Fetched goal state",
+        "Daemon Daemon Azure Linux Agent Version: 2.9.1.1",
+        "Daemon Azure Linux Agent Version:2.2.46",
+        "ExtHandler Agent WALinuxAgent-2.2.46 is running as the goal state agent",
+        "ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent",
+        f"ExtHandler [{VMSNAP}-1.0.9218.0] Target handler state: enabled",
+        f"[{VMSNAP}-1.0.9120.0] Enable extension",
+        "MonitorHandler ExtHandler Stopped tracking cgroup",
+        "EnvHandler Firewall rules checked",
+        "Fetched without a thread",
+        " double space after the level",
+        "",
+        "ExtHandler ExtHandler Event: name=WALinuxAgent, op=HeartBeat, message=ok, duration=0",
+        "ExtHandler ExtHandler GET https://a.blob.core.windows.net/c/d?sv=1&sig=SECRETSIG&se=2",
+    ]
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["INFO", "ERROR", "WARNING", "VERBOSE"]), _ISO_TEXTS,
+                          st.sampled_from(["05-30T13:15:45", "02-30T01:00:00"])), min_size=1, max_size=25))
+def test_one_line_iso_records_read_alike_with_and_without_continuations(records):
+    # A blank line after each record sends it through the line-by-line path; events must agree.
+    heads = [f"2024-{stamp}.331589Z {level}" + (f" {text}" if text else "") for level, text, stamp in records]
+    _, plain = parse("\n".join(heads) + "\n")
+    result, spaced = parse("\n\n".join(heads) + "\n\n")
+    assert result.events.spans == 2 * len(heads)
+    assert len(plain) == len(spaced) == len(heads)
+    for one, other in zip(plain, spaced):
+        assert {k: v for k, v in one.items() if k != "line"} == {k: v for k, v in other.items() if k != "line"}
+        assert "SECRETSIG" not in one["message"]

@@ -82,11 +82,18 @@ import base64
 import binascii
 import re
 import zlib
+from bisect import bisect_left
+from collections import Counter
 from datetime import datetime, timedelta, timezone
+from itertools import compress, repeat
+from operator import add, getitem, itemgetter, ne
 from pathlib import PurePosixPath
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..events import Problem
-from ..redaction import redact
+from ..redaction import TRIGGER_WORDS, redact
 from ..textio import decode, looks_binary, split_lines
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 
@@ -107,6 +114,29 @@ _HEADER = re.compile(
     r"(?:\.(?P<us>\d{6}) (?P<blevel>VERBOSE|INFO|WARNING|ERROR)(?: (?P<brest>.*))?"
     r"|(?: (?P<alevel>ERROR:|WARNING:)?(?P<arest>.*))?))\Z"
 )
+#: the era C/D alternative of :data:`_HEADER` alone (same lines, same iso/ilevel/irest), with
+#: the first two words of the text after the level as ``str.partition(" ")`` cuts them
+#: (groups: stamp, level, text, first word, second word)
+_ISO_RECORD_BODY = (
+    r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})Z (VERBOSE|INFO|WARNING|ERROR)"
+    r"(?: (([^ \n]*)(?: ([^ \n]*)(?: .*)?)?))?"
+)
+_ISO_RECORD = re.compile(_ISO_RECORD_BODY + r"\Z")
+#: one match per line of a whole text (no ``\r``): the groups of :data:`_ISO_RECORD` for a
+#: record line, empty strings for any other line; ``findall`` gives them without match objects
+_ISO_LINES = re.compile(r"^(?:" + _ISO_RECORD_BODY + r"$|.*)", re.M)
+_FIRST_TWO_WORDS = itemgetter(3, 4)  # first, second of the groups
+_REST = itemgetter(2)
+_STAMP = itemgetter(0)
+_LEVEL = itemgetter(1)
+_SHAPE_TEXT, _SHAPE_FIELDS, _SHAPE_COMPONENT = itemgetter(0), itemgetter(1), itemgetter(2)
+#: stands in for the shape of a record built the long way (its values are written over)
+_NO_SHAPE = (slice(0, 0), {}, None)
+#: lower-case words that send an ISO record the long way: those of the prefilter of
+#: :func:`loganalyzer.redaction.redact`, version statements (:class:`_Versions`), ``Event:``
+_CARE_WORDS = "|".join(re.escape(word) for word in (*TRIGGER_WORDS, "version", "oal state agent", "event:"))
+# kinds of the first word of an ISO record's text
+_EXTENSION_WORD, _NO_WORD, _PROCESS_WORD, _THREAD_WORD, _OTHER_WORD = range(5)
 #: a whole header glued after stray bytes on the same line (a torn write)
 _GLUED_HEADER = re.compile(
     r"(?<=\S)(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d{6})"
@@ -154,6 +184,9 @@ _GOAL_STATE_VERSION = re.compile(
     r"Agent WALinuxAgent-(\d+(?:\.\d+){1,3}) is running as the goal state agent"
     r"|Goal State Agent version (\d+(?:\.\d+){1,3})"
 )
+#: the two alternatives of :data:`_GOAL_STATE_VERSION` alone (a literal start searches fast)
+_GOAL_STATE_AGENT = re.compile(r"Agent WALinuxAgent-(\d+(?:\.\d+){1,3}) is running as the goal state agent")
+_GOAL_STATE_AGENT_VERSION = re.compile(r"Goal State Agent version (\d+(?:\.\d+){1,3})")
 #: a superset of the words :func:`loganalyzer.redaction.redact` looks for (lower case): messages
 #: without any of them skip the (much slower) redaction pass
 
@@ -345,22 +378,33 @@ class _Versions:
                     self.daemon = self.latest
                     self.daemon_tuple = _version_tuple(self.latest)
         if "oal State Agent" in message or "goal state agent" in message:
-            found = _GOAL_STATE_VERSION.search(message)
+            found = _goal_state_version(message)
             if found:
-                self.goal_state = self.latest = found.group(1) or found.group(2)
-                self.goal_state_tuple = _version_tuple(self.goal_state)
+                self.goal_state = self.latest = found
+                self.goal_state_tuple = self.tuple_of(found)
 
 
 def _stated_in(text: str) -> tuple[int, ...] | None:
     """The agent version a version line states about itself, if ``text`` is one."""
-    found = None
     if "Version" in text:
         found = _DAEMON_VERSION.search(text)
-    if found is None and ("oal State Agent" in text or "goal state agent" in text):
-        found = _GOAL_STATE_VERSION.search(text)
-    if found is None:
-        return None
-    return _version_tuple(found.group(1) or found.group(2))
+        if found is not None:
+            return _version_tuple(found.group(1))
+    if "oal State Agent" in text or "goal state agent" in text:
+        version = _goal_state_version(text)
+        if version is not None:
+            return _version_tuple(version)
+    return None
+
+
+def _goal_state_version(text: str) -> str | None:
+    """The version of the first goal-state-agent line in ``text`` (what a search for
+    :data:`_GOAL_STATE_VERSION` finds), by two searches that each start with a literal."""
+    agent = _GOAL_STATE_AGENT.search(text) if "goal state agent" in text else None
+    stated = _GOAL_STATE_AGENT_VERSION.search(text) if "Goal State Agent version" in text else None
+    if agent is not None and (stated is None or agent.start() < stated.start()):
+        return agent.group(1)
+    return stated.group(1) if stated is not None else None
 
 
 def _split_iso(rest: str | None, stats: _EraStats, versions: _Versions, memory: dict[str, str]):
@@ -590,12 +634,84 @@ def parse_waagent_log(data: bytes, context: ParseContext) -> ParseResult:
 
 
 def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> None:
-    header = _HEADER.match
-    records: list[_Record] = []
+    """Records of a waagent.log: era C/D header lines in bulk, every other line one by one.
+
+    Most lines of a current log are whole one-line ISO records. Those are found by one
+    ``findall`` of :data:`_ISO_LINES` over the whole text (tuples of groups, no match objects)
+    and emitted by :class:`_IsoRecords`; the lines between them (continuations, other eras,
+    torn writes, NUL damage) go through :func:`_scan_lines`, the line-by-line reader, and
+    their records through :func:`_emit`.
+    """
+    text = "\n".join(lines)
+    every = _ISO_LINES.findall(text)
+    if len(every) != len(lines):  # never expected; the per-line match gives the same tuples
+        every = [m.groups("") if m else ("",) for m in map(_ISO_RECORD.match, lines)]
+    iso_lines = list(compress(range(len(every)), map(_STAMP, every)))  # lines of ISO records
+    iso_groups = list(compress(every, map(_STAMP, every)))  # ... and their groups
+    del every
+    # a (begin, end) pair: the whole ISO records begin..end-1, on consecutive lines
+    records: list[_Record | tuple[int, int]] = []
     stats = _EraStats()
-    current: _Record | None = None
+    _note_iso_shapes(stats, iso_groups)
     nul_lines = [0]
-    for index, line in enumerate(lines):
+    current: _Record | int | None = None  # an int k: the ISO record on line iso_lines[k]
+    done = 0
+    # ordinals where the ISO records stop being on consecutive lines
+    breaks = compress(range(1, len(iso_lines)), map(ne, iso_lines[1:], map(add, iso_lines, repeat(1))))
+    begin = 0
+    for end in (*breaks, len(iso_lines)) if iso_lines else ():
+        index = iso_lines[begin]
+        if index > done:
+            current = _scan_lines(lines, iso_lines, done, index, current, records, stats, result, nul_lines)
+        records.append((begin, end))
+        current = end - 1
+        done = iso_lines[end - 1] + 1
+        begin = end
+    if done < len(lines):
+        _scan_lines(lines, iso_lines, done, len(lines), current, records, stats, result, nul_lines)
+    if nul_lines[0]:
+        result.problems.append(
+            Problem(context.file, "damaged", f"{nul_lines[0]} lines hold NUL bytes (a write cut by a crash?)")
+        )
+    rows = result.events
+    versions = _Versions()
+    memory: dict[str, str] = {}
+    fast = _IsoRecords(iso_lines, iso_groups, _lines_needing_care(text), rows, stats, versions, memory)
+    for record in records:
+        if type(record) is tuple:
+            fast.emit(*record)
+        else:
+            _emit(record, rows, stats, versions, memory)
+            fast.note_state()
+
+
+def _note_iso_shapes(stats: _EraStats, groups: list[tuple]) -> None:
+    """:meth:`_EraStats.note` for many ISO records (their :data:`_ISO_RECORD` groups), counted
+    by their first two words."""
+    shapes = Counter(map(_FIRST_TWO_WORDS, groups))
+    for (first, second), count in shapes.items():
+        if not first:
+            continue  # no text, or "LEVEL  text": nothing to note
+        if first in _PROCESS_PREFIXES:
+            stats.records[first] = stats.records.get(first, 0) + count
+            second = second or ""
+            if second in _PROCESS_PREFIXES or (second[:1] == "[" and _EXT_PREFIX.fullmatch(second)):
+                stats.paired[first] = stats.paired.get(first, 0) + count
+                stats.d_evidence += count
+        elif first[:1] == "[" and _EXT_PREFIX.fullmatch(first):
+            stats.c_evidence += count
+        elif _KNOWN_THREADS.match(first):
+            stats.d_evidence += count
+
+
+def _scan_lines(lines, iso_lines, begin, end, current, records, stats, result, nul_lines):
+    """The line-by-line reader for ``lines[begin:end]``: headers of any era, continuation lines,
+    torn writes. ``current`` is the open record (an int k for the whole ISO record on line
+    ``iso_lines[k]``, turned into a :class:`_Record` when something attaches to it); returns the
+    record open at the end."""
+    header = _HEADER.match
+    for index in range(begin, end):
+        line = lines[index]
         number = index + 1
         found = header(line)
         if found is None and "\x00" in line:
@@ -608,6 +724,7 @@ def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> N
                 and not found.group("arest")
                 and found.group("alevel") is None
                 and current is not None
+                and type(current) is not int
                 and current.continuation is None
                 and _is_ext20(current.match)
             ):
@@ -627,6 +744,8 @@ def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> N
             found = header(tail)
             if found is not None:
                 if current is not None:
+                    if type(current) is int:
+                        current = _open_iso_record(current, lines, iso_lines, records)
                     current.attach(line[: glued.start()], counts=False)
                     current.torn = True
                 current = _Record(number, found, torn=True)
@@ -637,18 +756,326 @@ def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> N
         if current is None:
             result.unparsable(number)
             continue
+        if type(current) is int:
+            current = _open_iso_record(current, lines, iso_lines, records)
         current.attach(line)
         if line and _TORN_FRAGMENT.match(line):
             current.torn = True
-    if nul_lines[0]:
-        result.problems.append(
-            Problem(context.file, "damaged", f"{nul_lines[0]} lines hold NUL bytes (a write cut by a crash?)")
-        )
-    rows = result.events
-    versions = _Versions()
-    memory: dict[str, str] = {}
-    for record in records:
-        _emit(record, rows, stats, versions, memory)
+    return current
+
+
+def _open_iso_record(ordinal: int, lines: list[str], iso_lines: list[int], records: list) -> _Record:
+    """The last ISO record of the run at the end of ``records``, taken out of the run as a
+    :class:`_Record` (something is about to attach to it)."""
+    begin, end = records[-1]
+    record = _Record(iso_lines[ordinal] + 1, _HEADER.match(lines[iso_lines[ordinal]]))
+    if end - 1 > begin:
+        records[-1] = (begin, end - 1)
+        records.append(record)
+    else:
+        records[-1] = record
+    return record
+
+
+def _lines_needing_care(text: str) -> set[int]:
+    """Indexes of the lines that may hold a word :func:`redact` looks for, a version statement
+    or an ``Event:`` record (:data:`_CARE_WORDS`): ISO records on other lines can be emitted
+    in bulk, with no redaction pass and no version bookkeeping.
+
+    The whole text is lower-cased once (``str.lower`` never makes or removes a newline, so line
+    numbers hold) and searched for the words in one vectorised call; the standard library scan
+    is the fallback.
+    """
+    lowered = text.lower()
+    try:
+        pieces = pc.split_pattern_regex(pa.array([lowered], pa.large_string()), _CARE_WORDS).flatten()
+        found = set()
+        if len(pieces) > 1:  # the text between two hits: each hit is on the line its piece ends on
+            line = 0
+            for piece in pieces.to_pylist()[:-1]:
+                line += piece.count("\n")
+                found.add(line)
+        return found
+    except (pa.ArrowException, ValueError, UnicodeError):
+        found = set()
+        line = position = 0
+        for hit in re.finditer(_CARE_WORDS, lowered):
+            line += lowered.count("\n", position, hit.start())
+            position = hit.start()
+            found.add(line)
+        return found
+
+
+# how an ISO record's message is cut from its text: all of it, after the first word, after two
+_TEXT_REST, _TEXT_AFTER, _TEXT_TAIL = range(3)
+
+
+class _IsoRecords:
+    """:func:`_emit` for whole one-line era C/D records, with the same results, in bulk.
+
+    A record's era, thread, prefix, component and fields depend only on its first two words and
+    on the state (versions stated so far, the per-process era memory) unless its line holds a
+    version statement, an ``Event:`` or a secret word (:func:`_lines_needing_care`). Such
+    records, and the first record of each two-word shape, are emitted one at a time
+    (:meth:`one`), which also drops the cached shapes whenever the state moved; runs of the
+    others are emitted column by column from their cached shapes (:meth:`emit`).
+    """
+
+    def __init__(self, iso_lines: list[int], iso_groups: list[tuple], care_lines: set[int], rows,
+                 stats: _EraStats, versions: _Versions, memory: dict[str, str]):
+        self.iso_lines = iso_lines
+        self.iso_groups = iso_groups
+        #: ordinals of the records that must be emitted one at a time
+        self.care = list(compress(range(len(iso_lines)), map(care_lines.__contains__, iso_lines)))
+        self.rows = rows
+        self.stats = stats
+        self.versions = versions
+        self.memory = memory
+        self.file_era = stats.file_era()
+        self.process_eras: dict[str, str] = {}
+        self.word_kinds: dict[str, int] = {}
+        self.paired_words: dict[str, bool] = {}
+        self.handlers: dict[str, tuple[str, str]] = {}
+        self.within: dict[tuple[str, str], bool] = {}
+        #: (first word, second word) -> (message slice of the text, fields, component)
+        self.shapes: dict[tuple[str, str], tuple[slice, dict[str, str], str | None]] = {}
+        #: (first word, second word, stated version) -> (era, message start, fields, component,
+        #: process) and (era, process) -> version fields, for the records built the long way
+        self.heads: dict[tuple, tuple] = {}
+        self.tails: dict[tuple[str, str | None], dict[str, str]] = {}
+        self.state = self.current_state()
+
+    def current_state(self):
+        versions = self.versions
+        return versions.daemon, versions.goal_state, versions.latest, tuple(self.memory.items())
+
+    def note_state(self) -> None:
+        """Drop the cached shapes when the versions or the era memory changed."""
+        state = self.current_state()
+        if state != self.state:
+            self.state = state
+            self.shapes.clear()
+            self.heads.clear()
+            self.tails.clear()
+
+    def era_and_words(self, irest, first, after, second):
+        """(era, thread, prefix, text group): :func:`_split_iso` on the pre-cut words."""
+        if not irest:
+            return self.file_era, None, None, _TEXT_REST
+        kinds = self.word_kinds
+        kind = kinds.get(first)
+        if kind is None:
+            if first[:1] == "[" and _EXT_PREFIX.fullmatch(first):
+                kind = _EXTENSION_WORD
+            elif not first:
+                kind = _NO_WORD
+            elif first in _PROCESS_PREFIXES:
+                kind = _PROCESS_WORD
+            elif _KNOWN_THREADS.match(first):
+                kind = _THREAD_WORD
+            else:
+                kind = _OTHER_WORD
+            kinds[first] = kind
+        if kind == _EXTENSION_WORD:
+            return "C", None, first, _TEXT_AFTER
+        if kind == _NO_WORD:
+            return "C", None, None, _TEXT_REST
+        versions = self.versions
+        paired = self.paired_words.get(second)
+        if paired is None:
+            paired = self.paired_words[second] = second in _PROCESS_PREFIXES or (
+                second[:1] == "[" and _EXT_PREFIX.fullmatch(second) is not None
+            )
+        if kind == _PROCESS_WORD:
+            stated = self.stated_in(after) or versions.stated_by(first)
+            if stated is not None and stated[:3] == (2, 2, 46):
+                era = "C"
+            elif (stated is not None and stated[:3] >= (2, 2, 47)) or paired:
+                era = "D"
+            else:
+                era = self.memory.get(first)
+                if not era:
+                    era = self.process_eras.get(first)
+                    if era is None:
+                        era = self.process_eras[first] = self.stats.process_era(first)
+            self.memory[first] = era
+        elif paired or kind == _THREAD_WORD:
+            era = "D"
+        else:
+            stated = versions.stated_latest()
+            if stated is not None and stated[:3] == (2, 2, 46):
+                era = "C"
+            elif stated is not None and stated[:3] >= (2, 2, 47):
+                era = "D"
+            else:
+                era = self.file_era
+        if era == "D":
+            if paired:
+                return "D", first, second, _TEXT_TAIL
+            return "D", first, None, _TEXT_AFTER
+        if kind == _PROCESS_WORD:
+            return "C", None, first, _TEXT_AFTER
+        return "C", None, None, _TEXT_REST
+
+    def stated_in(self, text: str) -> tuple[int, ...] | None:
+        """:func:`_stated_in`, with the version tuples cached."""
+        if "Version" in text:
+            found = _DAEMON_VERSION.search(text)
+            if found is not None:
+                return self.versions.tuple_of(found.group(1))
+        if "oal State Agent" in text or "goal state agent" in text:
+            version = _goal_state_version(text)
+            if version is not None:
+                return self.versions.tuple_of(version)
+        return None
+
+    def head_fields(self, era, thread, prefix):
+        """(fields up to the version ones, component, writing process)."""
+        fields = {"era": era}
+        component = process = None
+        if thread is not None:
+            fields["thread"] = component = process = thread
+        if prefix is not None:
+            if prefix[:1] == "[":
+                handler = self.handlers.get(prefix)
+                if handler is None:
+                    found = _EXT_PREFIX.fullmatch(prefix)
+                    handler = self.handlers[prefix] = (found.group("handler"), found.group("version"))
+                fields["handler"] = component = handler[0]
+                fields["handler_version"] = handler[1]
+                process = process or "ExtHandler"
+            else:
+                fields["prefix"] = component = process = prefix
+        return fields, component, process
+
+    def version_fields(self, era, process) -> dict[str, str]:
+        versions = self.versions
+        fields = {}
+        stated = versions.for_process(process)
+        if stated is not None:
+            fits = self.within.get((stated, era))
+            if fits is None:
+                fits = self.within[(stated, era)] = _within_era(versions.tuple_of(stated), era)
+            if not fits:
+                stated = None
+        if stated is None and era == "C":
+            stated = "2.2.46"
+        if stated is not None:
+            fields["agent_version"] = stated
+        else:
+            low, high = _ERA_BOUNDS[era]
+            fields["agent_version_min"] = low
+            if high:
+                fields["agent_version_max"] = high
+        if versions.goal_state is not None:
+            fields["goal_state_agent_version"] = versions.goal_state
+        return fields
+
+    def one(self, ordinal: int, time: datetime | None, cacheable: bool):
+        """One record the long way: (component, message, fields, whether the state moved).
+        Its shape is remembered when ``cacheable`` (its line needs no care) and nothing moved."""
+        _, _, irest, first, second = self.iso_groups[ordinal]
+        after = irest[len(first) + 1 :]
+        # what the era depends on besides the state: the two words and the version the text states
+        key = (first, second, self.stated_in(after) if first in _PROCESS_PREFIXES else None)
+        head = self.heads.get(key) if first else None
+        if head is None:
+            era, thread, prefix, cut = self.era_and_words(irest, first, after, second)
+            start = 0 if cut == _TEXT_REST else len(first) + 1 if cut == _TEXT_AFTER else len(first) + len(second) + 2
+            head = (era, start, *self.head_fields(era, thread, prefix))
+            if first and self.current_state() == self.state:
+                self.heads[key] = head
+        era, start, head_fields, component, process = head
+        text = irest[start:]
+        fields = dict(head_fields)
+        if time is None:
+            fields["time_invalid"] = "1"
+        self.versions.learn(text, process)
+        moved = self.current_state() != self.state
+        if moved:
+            self.note_state()
+            fields.update(self.version_fields(era, process))
+        else:
+            tail_fields = self.tails.get((era, process))
+            if tail_fields is None:
+                tail_fields = self.tails[(era, process)] = self.version_fields(era, process)
+            fields.update(tail_fields)
+            if cacheable and first and time is not None:
+                self.shapes[(first, second)] = (slice(start, None), dict(fields), component)
+        message = text
+        if text[:6] == "Event:":
+            message = _event_fields(text, fields)
+        return component, redact(message), fields, moved
+
+    def emit(self, begin: int, end: int) -> None:
+        """Add the events of the ISO records ``begin`` to ``end`` (ordinals), in order.
+
+        Records whose shape is cached are built column by column; the others (lines that need
+        care, unknown shapes, dates that do not exist) are built one at a time, in order, and
+        written over their places. When one of those moves the state, the shapes of the records
+        after it are looked up again, a stretch at a time (so each record at most once per move).
+        """
+        groups = self.iso_groups[begin:end]
+        count = len(groups)
+        stamps = list(map(_STAMP, groups))
+        special = [ordinal - begin for ordinal in self.care[bisect_left(self.care, begin) : bisect_left(self.care, end)]]
+        try:
+            times = list(map(datetime.fromisoformat, map(add, stamps, repeat("+00:00"))))
+        except ValueError:  # a date that does not exist: that record goes the long way
+            times = list(map(_utc_time, stamps))
+            special = sorted({*special, *(position for position, time in enumerate(times) if time is None)})
+        keys = list(map(_FIRST_TWO_WORDS, groups))
+        cache = self.shapes
+        shapes = list(map(cache.get, keys))
+        for position in special:
+            shapes[position] = _NO_SHAPE
+        long_way: dict[int, tuple] = {}
+        care_at = iter(special)
+        next_care = next(care_at, count)
+        position = 0
+        fresh_until = count  # shapes[:fresh_until] were looked up in the current state
+        while True:
+            if fresh_until < next_care:  # the state moved: look this stretch up again
+                start = max(position, fresh_until)
+                shapes[start:next_care] = map(self.shapes.get, keys[start:next_care])
+                fresh_until = next_care
+            try:  # the next unknown shape before the next record that needs care
+                missing = shapes.index(None, position, next_care)
+            except ValueError:
+                missing = next_care
+            if missing >= count:
+                break
+            if missing == next_care:
+                next_care = next(care_at, count)
+                cacheable = False
+            else:
+                shape = self.shapes.get(keys[missing])
+                if shape is not None:  # remembered since the lookup
+                    shapes[missing] = shape
+                    position = missing + 1
+                    continue
+                shapes[missing] = _NO_SHAPE
+                cacheable = True
+            component, message, values, moved = self.one(begin + missing, times[missing], cacheable)
+            long_way[missing] = (component, message, values)  # a tuple of untracked values: no GC work
+            position = missing + 1
+            if moved:  # the shapes looked up after this record may no longer hold
+                fresh_until = position
+        components = list(map(_SHAPE_COMPONENT, shapes))
+        messages = list(map(getitem, map(_REST, groups), map(_SHAPE_TEXT, shapes)))
+        fields = list(map(dict.copy, map(_SHAPE_FIELDS, shapes)))
+        for position, (component, message, values) in long_way.items():
+            components[position] = component
+            messages[position] = message
+            fields[position] = values
+        rows = self.rows
+        rows.line.extend(map(add, self.iso_lines[begin:end], repeat(1)))
+        rows.time.extend(times)
+        rows.level.extend(map(_LEVELS.__getitem__, map(_LEVEL, groups)))
+        rows.component.extend(components)
+        rows.message.extend(messages)
+        rows.fields.extend(fields)
+        rows.spans += count
 
 
 def claim_waagent_log(path: str, head: bytes) -> int:
