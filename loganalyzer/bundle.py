@@ -493,16 +493,54 @@ class _Walker:
                         yield problem
                         continue
                 try:
-                    info = candidate.stat()
-                    if not stat.S_ISREG(info.st_mode):
-                        continue
-                    with open(candidate, "rb") as handle:
+                    with _open_regular(candidate) as handle:
                         data, problems, cut = self._bounded_read(handle, relative, None)
+                except _NotRegular as error:
+                    yield Problem(relative, "unreadable", f"{error}; not read")
+                    continue
                 except OSError as error:
                     yield Problem(relative, "unreadable", f"cannot read: {error.strerror or error}")
                     continue
                 yield from problems
                 yield from self.member(relative, relative, data, 0, cut)
+
+
+class _NotRegular(OSError):
+    """A FIFO, device or socket where a file was expected."""
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file (after links).
+
+    The open never blocks: a FIFO with no writer would hang a plain ``open`` for ever, so the
+    file is opened non-blocking and checked with ``fstat`` on the opened descriptor (no window
+    for a swap between a check and the open). Raises :class:`_NotRegular` for anything else.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(f"{_file_type(mode)}, not a file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def _link_problem(link: Path, real_root: Path, shown: str) -> Problem | None:
@@ -543,7 +581,14 @@ def iter_members(path: str | os.PathLike[str], limits: Limits | None = None) -> 
     if root.is_dir():
         yield from walker.directory(root)
         return
-    with open(root, "rb") as handle:  # raises for a missing or unreadable path
+    try:
+        handle = _open_regular(root)  # raises for a missing or unreadable path
+    except _NotRegular:
+        # a pipe (``<(cat bundle.zip)``) or a device: read it once, within the bounds, never
+        # waiting for a writer that does not exist
+        yield from _stream_bundle(walker, root)
+        return
+    with handle:
         head = handle.read(HEAD_BYTES)
         handle.seek(0)
         name = root.name
@@ -556,3 +601,15 @@ def iter_members(path: str | os.PathLike[str], limits: Limits | None = None) -> 
         data, problems, cut = walker._bounded_read(handle, name, None)
     yield from problems
     yield from walker.member(name, name, data, 0, cut)
+
+
+def _stream_bundle(walker: _Walker, root: Path) -> Iterator[Member | Problem]:
+    """A bundle path that is a pipe or a device: its bytes read once, up to the bounds."""
+    descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if stat.S_ISFIFO(os.fstat(descriptor).st_mode) and hasattr(os, "set_blocking"):
+            # a pipe with no writer reads as empty; one with a writer is waited for like a file
+            os.set_blocking(descriptor, True)
+        data, problems, cut = walker._bounded_read(handle, root.name, None)
+    yield from problems
+    yield from walker.member(root.name, root.name, data, 0, cut)

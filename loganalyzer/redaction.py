@@ -49,6 +49,12 @@ SECRET_KEYS = frozenset(
     )
 )
 
+#: keys masked when they appear quoted in JSON text that was not parsed (a settings document
+#: logged by an extension): the secret keys plus the VMSnapshot ``objectStr`` (base64 JSON that
+#: carries the snapshot task token)
+_QUOTED_SECRET_KEYS = tuple(regex.escape(key) for key in (*SECRET_KEYS, "objectstr"))
+
+
 def _xml_value(match: regex.Match[str]) -> str:
     tag = match.group(2).lower()
     inner = match.group(3)
@@ -86,6 +92,15 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
         regex.compile(r"(?i)\b(snapshotTaskToken|protectedSettings|blobSASUri|sasUri)(\"?\s*[:=]\s*\"?)([^\s\",}]+|\[[^\]]*\])"),
         r"\1\2" + MASK,
     ),
+    # a quoted secret key in JSON text, also JSON escaped inside a JSON string:
+    # "password": "x", \"protectedSettings\":\"MIIB\/x\"
+    (
+        regex.compile(
+            r"(?i)(\\*\"(?:" + "|".join(sorted(_QUOTED_SECRET_KEYS, key=len, reverse=True)) + r")\\*\"\s*:\s*\\*\")"
+            r"(?:[^\"\\]|\\[^\"])+"
+        ),
+        r"\1" + MASK,
+    ),
     (
         regex.compile(
             r"(?is)(<(?:\w+:)?(UserPassword|CustomData|Password|ProtectedSettings|Data|PrivateKey)\b[^>]*>)(.*?)(</(?:\w+:)?\2>)"
@@ -112,6 +127,13 @@ TRIGGER_WORDS = (
     ":data",
     ":privatekey",
     "customdata",
+    # quoted secret keys in JSON text (the pattern above them)
+    "token",
+    "secret",
+    "privatekey",
+    "objectstr",
+    "protected_settings",
+    "diskencryptionsettings",
 )
 
 
@@ -138,14 +160,23 @@ def _apply_patterns(text: str) -> str:
 
 
 def redact_json(value: object) -> object:
-    """A copy of parsed JSON with secret keys masked and every string passed through :func:`redact`."""
+    """A copy of parsed JSON with secret keys masked and every string passed through :func:`redact`.
+
+    Never raises: a document nested deeper than Python can walk is masked whole."""
+    try:
+        return _redact_json(value)
+    except RecursionError:
+        return MASK
+
+
+def _redact_json(value: object) -> object:
     if isinstance(value, dict):
         return {
-            k: (MASK if str(k).lower() in SECRET_KEYS and v not in (None, "", [], {}) else redact_json(v))
+            k: (MASK if str(k).lower() in SECRET_KEYS and v not in (None, "", [], {}) else _redact_json(v))
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [redact_json(v) for v in value]
+        return [_redact_json(v) for v in value]
     if isinstance(value, str):
         return redact(value)
     return value

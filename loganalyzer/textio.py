@@ -7,9 +7,16 @@ named ``.log``) gives the same named problem whichever parser reads it.
 from __future__ import annotations
 
 import codecs
+import json
+import re
 from dataclasses import dataclass
+from itertools import accumulate
 
-__all__ = ["Text", "decode", "looks_binary", "split_lines"]
+__all__ = ["Text", "decode", "looks_binary", "split_lines", "json_depth", "load_json", "MAX_JSON_DEPTH"]
+
+#: deepest JSON nesting a parser accepts; real agent and Azure documents stay under 20 levels,
+#: and deeper documents would exhaust Python's recursion in the code that walks them
+MAX_JSON_DEPTH = 100
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -97,3 +104,40 @@ def split_lines(text: str) -> list[str]:
     if lines[-1] == "":
         lines.pop()
     return lines
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def json_depth(text: str) -> int:
+    """How deeply the arrays and objects of JSON text nest (brackets inside strings ignored).
+
+    Works on broken JSON too (an unclosed bracket still counts) and never recurses, so it is a
+    safe check before :func:`json.loads` hands a document to code that walks it recursively.
+    """
+    opened = text.count("[") + text.count("{")
+    if opened <= 1:
+        return opened
+    if "\"" in text:
+        text = _JSON_STRING.sub("", text)
+    steps = (_BRACKET_STEP[found] for found in _JSON_BRACKET.findall(text))
+    return max(accumulate(steps, initial=0))
+
+
+def load_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> object:
+    """:func:`json.loads` that refuses documents nested deeper than ``max_depth``.
+
+    Raises :class:`ValueError` (as ``json.loads`` does for bad JSON) for a document too deep or
+    deeper than the interpreter's recursion allows, so a caller's ``except ValueError`` covers
+    every hostile shape.
+    """
+    if text.count("[") + text.count("{") > max_depth:
+        depth = json_depth(text)
+        if depth > max_depth:
+            raise ValueError(f"JSON nested {depth} levels deep (more than {max_depth}); not read")
+    try:
+        return json.loads(text)
+    except RecursionError as error:
+        raise ValueError(f"JSON nested too deeply to read: {error}") from None

@@ -153,7 +153,7 @@ from typing import Any
 
 from ..events import Problem
 from ..redaction import MASK, redact, redact_json
-from ..textio import decode, looks_binary, split_lines
+from ..textio import MAX_JSON_DEPTH, decode, json_depth, load_json, looks_binary, split_lines
 from . import (
     BY_CONTENT,
     BY_NAME,
@@ -663,8 +663,12 @@ def _read_json(text: str) -> _Document:
         document.broken = "no JSON value found"
         return document
     body = text[start:]
+    if body.count("[") + body.count("{") > MAX_JSON_DEPTH and json_depth(body) > MAX_JSON_DEPTH:
+        # no salvage either: every record of it would be as deep
+        document.broken = f"JSON nested more than {MAX_JSON_DEPTH} levels deep; not read"
+        return document
     try:
-        top = json.loads(body)
+        top = load_json(body)
     except ValueError as error:
         lines = [(number, line) for number, line in enumerate(split_lines(text), 1) if line.strip()]
         jsonl: list[tuple[int, object]] = []
@@ -673,7 +677,7 @@ def _read_json(text: str) -> _Document:
             if number < first_line:
                 continue
             try:
-                jsonl.append((number, json.loads(line)))
+                jsonl.append((number, load_json(line)))
             except ValueError:
                 jsonl = []
                 break
@@ -1168,7 +1172,7 @@ _LABEL_LINE = re.compile(
     re.IGNORECASE,
 )
 _CODE_LABEL_HEAD = re.compile(
-    r"(?im)^\s*\|?\s*(?:\*\*)?\s*(error\s?code|felkod|fehlercode|c[oó]digo de (error|erro)|code d['’]erreur|kod błędu|kód chyby|오류 코드)\b"
+    r"(?im)^[^\S\n]*+\|?[^\S\n]*+(?:\*\*)?[^\S\n]*+(error\s?code|felkod|fehlercode|c[oó]digo de (error|erro)|code d['’]erreur|kod błędu|kód chyby|오류 코드)\b"
 )
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
@@ -1898,7 +1902,7 @@ def _status_message(value: object) -> tuple[str | None, str | None]:
         if not text:
             return None, None
         try:
-            parsed = json.loads(text)
+            parsed = load_json(text)
         except ValueError:
             found = _INNER_CODE.search(text)
             return (found.group(1) if found else None), text

@@ -90,7 +90,7 @@ from dateutil import parser as date_parser
 
 from ..events import EventRows, Problem
 from ..redaction import MASK, SECRET_KEYS, redact, redact_json
-from ..textio import decode, looks_binary, split_lines
+from ..textio import decode, load_json, looks_binary, split_lines
 from . import waagent_log
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 
@@ -848,7 +848,7 @@ def parse_events_json(data: bytes, context: ParseContext) -> ParseResult:
             result.problems.append(Problem(context.file, "encoding", decoded.warning))
         component = _handler_from_path(context.path)
         try:
-            document = json.loads(decoded.text)
+            document = load_json(decoded.text)
         except (ValueError, RecursionError) as error:
             _salvage_events(decoded.text, context, result, component, f"not valid JSON: {error}")
             return result
@@ -897,7 +897,7 @@ def _salvage_events(text: str, context: ParseContext, result: ParseResult,
     memo: dict[str, str] = {}
     for match in _MESSAGE_SALVAGE.finditer(text):
         try:
-            message = json.loads(match.group(1))
+            message = load_json(match.group(1))
         except ValueError:
             continue
         line = text.count("\n", 0, match.start()) + 1
@@ -921,7 +921,7 @@ def _claim_events_json(path: str, head: bytes) -> int:
 # ---------------------------------------------------------------------------------------------
 # Go extensions' handler.log (logfmt)
 
-_LOGFMT_PAIR = re.compile(r'([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+_LOGFMT_PAIR = re.compile(r'(?<![\w.\-/])([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
 _LOGFMT_START = re.compile(r"^\s*[A-Za-z_][\w.\-/]*=")
 
 
@@ -933,7 +933,7 @@ def _logfmt_pairs(line: str) -> list[tuple[str, str]] | None:
         value = match.group(2)
         if value.startswith('"'):
             try:
-                value = json.loads(value)
+                value = load_json(value)
             except ValueError:
                 value = value[1:-1]
         pairs.append((match.group(1), value))

@@ -52,7 +52,7 @@ import json
 import re
 
 from ..redaction import MASK, redact
-from ..textio import decode, looks_binary, split_lines
+from ..textio import decode, load_json, looks_binary, split_lines
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 from ..events import Problem
 
@@ -344,7 +344,7 @@ def parse_extension_conf(data: bytes, context: ParseContext) -> ParseResult:
 
 def _parse_plugin_json(result: ParseResult, lines: list[str], context: ParseContext, file_kind: str) -> ParseResult:
     try:
-        document = json.loads("\n".join(lines))
+        document = load_json("\n".join(lines))
     except (ValueError, RecursionError) as error:
         kind = "truncated" if context.truncated else "malformed"
         result.problems.append(Problem(context.file, kind, f"not valid JSON: {error}"))

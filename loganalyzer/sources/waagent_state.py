@@ -117,7 +117,7 @@ from defusedxml import DefusedXmlException
 
 from ..events import EventRows, Problem
 from ..redaction import MASK, redact, redact_json
-from ..textio import decode, looks_binary, split_lines
+from ..textio import decode, load_json, looks_binary, split_lines
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 
 __all__ = ["PARSERS", "AGENT_EXTENSION_ERROR_CODES", "VMSNAPSHOT_RESULT_CODES"]
@@ -321,7 +321,7 @@ def _xml(text: str) -> Element:
 
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
+        return load_json(text)
     except (ValueError, RecursionError) as error:
         raise _Broken(f"not valid JSON: {str(error)[:200]}") from None
 
@@ -620,7 +620,7 @@ def _settings_fields(handler: str | None, handler_settings: Any) -> dict[str, st
     public = _ci(handler_settings, "publicSettings")
     if isinstance(public, str):
         try:
-            public = json.loads(public) if public.strip() else {}
+            public = load_json(public) if public.strip() else {}
         except (ValueError, RecursionError):
             public = {"(unparsed)": public}
     if isinstance(public, dict):
@@ -785,7 +785,7 @@ def build_extensions_config(root: Element, lines: list[str], out: _Out, context:
             body = (element.text or "").strip()
             if body:
                 try:
-                    parsed = json.loads(body)
+                    parsed = load_json(body)
                     items = _ci(parsed, "runtimeSettings") or []
                     if isinstance(items, list) and items:
                         handler_settings = _ci(items[0], "handlerSettings")
@@ -1020,7 +1020,7 @@ def _vmsnapshot_message(text: str | None, fields: dict[str, str | None]) -> str 
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            parsed = json.loads(stripped)
+            parsed = load_json(stripped)
         except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, dict):
@@ -1053,7 +1053,7 @@ def _vmsnapshot_report(status: Any, fields: dict[str, str | None]) -> datetime |
     if not isinstance(name, str) or not name.lstrip().startswith(("[", "{")):
         return None
     try:
-        inner = json.loads(name)
+        inner = load_json(name)
     except (ValueError, RecursionError):
         fields["inner_report"] = "unreadable"
         return None
@@ -1876,7 +1876,7 @@ def parse_dhcp_lease(data: bytes, context: ParseContext) -> ParseResult:
     stripped = text.lstrip("\ufeff").lstrip()
     if stripped.startswith("<"):
         _parse_wicked_lease(text, lines, result, out, context, interface)
-    elif re.search(r"^\s*lease6?\s*\{", text, re.M) or not re.search(r"^[A-Z][A-Z0-9_]*=", text, re.M):
+    elif re.search(r"^[^\S\n]*lease6?\s*\{", text, re.M) or not re.search(r"^[A-Z][A-Z0-9_]*=", text, re.M):
         _parse_dhclient(lines, result, out, context, interface)
     else:
         _parse_key_value_lease(lines, result, out, interface, base if base.isdigit() else None)
@@ -1957,7 +1957,7 @@ def _pem(head: bytes) -> bool:
 
 
 def _dhclient_content(head: bytes) -> bool:
-    block = bool(re.search(rb"^\s*lease6?\s*\{", head, re.M))
+    block = bool(re.search(rb"^[^\S\n]*lease6?\s*\{", head, re.M))
     return (block and b"fixed-address" in head) or b"option unknown-245" in head
 
 

@@ -61,7 +61,7 @@ from defusedxml import ElementTree as SafeET
 
 from ..events import Problem
 from ..redaction import redact, redact_json
-from ..textio import decode, looks_binary, split_lines
+from ..textio import decode, load_json, looks_binary, split_lines
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 from .windows_events import normalise_path, parse_iso, redact_fields
 
@@ -161,7 +161,7 @@ def _health_report(line: str) -> tuple[datetime | None, dict[str, str]] | None:
     if not (stripped.startswith("{") and '"reportTime"' in stripped):
         return None
     try:
-        report = json.loads(stripped)
+        report = load_json(stripped)
     except ValueError:
         return None
     if not isinstance(report, dict):
@@ -344,7 +344,7 @@ def _load_json(data: bytes, context: ParseContext, result: ParseResult) -> objec
     text = decoded.text.lstrip("\ufeff")
     result.lines = len(split_lines(decoded.text))
     try:
-        return json.loads(text)
+        return load_json(text)
     except (ValueError, RecursionError) as error:
         result.problems.append(Problem(context.file, "malformed", f"JSON does not parse: {error}"))
         for number in range(1, result.lines + 1):
@@ -480,7 +480,8 @@ def _public_values(node: object, prefix: str, out: dict[str, str], budget: list[
     text = json.dumps(node, ensure_ascii=False) if isinstance(node, list) else ("" if node is None else str(node))
     if isinstance(node, bool):
         text = "true" if node else "false"
-    if len(text) > 200:
+    if len(text) > 200 or prefix.rsplit(".", 1)[-1].lower() == "objectstr":
+        # objectStr is base64 JSON holding the snapshot task token: only its size is shown
         text = f"<{len(text)} characters>"
     out[prefix] = text
     budget[0] -= 1
@@ -607,7 +608,9 @@ def _read_aggregate_status(data: bytes, context: ParseContext, result: ParseResu
 
 def claim_agent_config(path: str, head: bytes) -> int:
     """Copies of goal state / extensions config under ``WindowsAzure/config``."""
-    return BY_NAME_AND_CONTENT if _CONFIG_FILE.search(normalise_path(path)) and b"<" in head else 0
+    if not _CONFIG_FILE.search(normalise_path(path)):
+        return 0
+    return BY_NAME_AND_CONTENT if b"<" in head else BY_NAME
 
 
 def _local(tag: object) -> str:
@@ -623,7 +626,7 @@ def _child_text(element, *names: str) -> str | None:
 
 def _public_from_runtime_settings(text: str) -> dict[str, str]:
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except ValueError:
         return {}
     values: dict[str, str] = {}
@@ -640,6 +643,11 @@ def _read_agent_config(data: bytes, context: ParseContext, result: ParseResult) 
     decoded = decode(data)
     text = decoded.text
     result.lines = len(split_lines(text))
+    if looks_binary(data):
+        result.problems.append(Problem(context.file, "binary", "binary data where an XML configuration was expected"))
+        for number in range(1, result.lines + 1):
+            result.unparsable(number)
+        return
     if re.search(r"<!(?:DOCTYPE|ENTITY)", text, re.I):
         result.problems.append(Problem(context.file, "malformed", "XML with a DTD or entity declaration refused"))
         for number in range(1, result.lines + 1):

@@ -83,7 +83,7 @@ from defusedxml import ElementTree as SafeET
 
 from ..events import Problem
 from ..redaction import redact, redact_json
-from ..textio import decode, split_lines
+from ..textio import MAX_JSON_DEPTH, decode, json_depth, load_json, split_lines
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 
 __all__ = ["PARSERS", "normalise_path", "redact_fields"]
@@ -261,9 +261,9 @@ _SCM_TIMEOUT_TEXT = re.compile(r"waiting for the (.+?) service to connect")
 
 _DEFENDER_NAMES = {"Threat Name": "threat_name", "Path": "threat_path", "Process Name": "process_name"}
 _DEFENDER_TEXT = [
-    ("threat_name", re.compile(r"^\s*Name:\s*(\S[^\r\n]*)", re.M)),
-    ("threat_path", re.compile(r"^\s*Path:\s*(\S[^\r\n]*)", re.M)),
-    ("process_name", re.compile(r"^\s*Process Name:\s*(\S[^\r\n]*)", re.M)),
+    ("threat_name", re.compile(r"^[^\S\n]*Name:\s*(\S[^\r\n]*)", re.M)),
+    ("threat_path", re.compile(r"^[^\S\n]*Path:\s*(\S[^\r\n]*)", re.M)),
+    ("process_name", re.compile(r"^[^\S\n]*Process Name:\s*(\S[^\r\n]*)", re.M)),
 ]
 
 
@@ -340,7 +340,7 @@ def _derive(values: dict[str, str], record: _Record, message: str) -> None:
             values["wer_p1"] = _param(values, 6) or ""
         else:
             name = re.search(r"Event Name:\s*(\S+)", message)
-            p1 = re.search(r"^\s*P1:\s*(\S[^\r\n]*)", message, re.M)
+            p1 = re.search(r"^[^\S\n]*P1:\s*(\S[^\r\n]*)", message, re.M)
             if name:
                 values["wer_event_name"] = name.group(1)
             if p1:
@@ -537,6 +537,25 @@ def parse_evtx(data: bytes, context: ParseContext) -> ParseResult:
     return result
 
 
+_EVTX_HEADER_BYTES = 4096
+_EVTX_CHUNK_BYTES = 65536
+
+
+def _evtx_cut(data: bytes) -> str | None:
+    """Why an .evtx file looks cut short, or None: smaller than its header, than the chunks its
+    header counts, or ending inside a chunk (every chunk is 64 KiB)."""
+    if len(data) < 128:
+        return f"evtx file ends inside its header ({len(data)} bytes); no records can be read"
+    chunks = int.from_bytes(data[42:44], "little")
+    expected = _EVTX_HEADER_BYTES + chunks * _EVTX_CHUNK_BYTES
+    if len(data) < expected:
+        return (f"evtx file is {len(data)} bytes but its header counts {chunks} chunk(s) "
+                f"({expected} bytes); later records are missing")
+    if len(data) > _EVTX_HEADER_BYTES and (len(data) - _EVTX_HEADER_BYTES) % _EVTX_CHUNK_BYTES:
+        return "evtx file ends inside a 64 KiB chunk; the records after the cut are missing"
+    return None
+
+
 def _read_evtx(data: bytes, context: ParseContext, result: ParseResult) -> None:
     if data[4:8] == LEGACY_EVT_MAGIC and not data.startswith(EVTX_MAGIC):
         result.problems.append(Problem(
@@ -546,12 +565,15 @@ def _read_evtx(data: bytes, context: ParseContext, result: ParseResult) -> None:
     if not data.startswith(EVTX_MAGIC):
         result.problems.append(Problem(context.file, "malformed", "not an .evtx file (no ElfFile magic)"))
         return
+    cut = _evtx_cut(data)
     from evtx import PyEvtxParser
 
     try:
         records = PyEvtxParser(io.BytesIO(data), number_of_threads=1).records_json()
     except Exception as error:
         result.problems.append(Problem(context.file, "damaged", f"evtx file cannot be opened: {error}"))
+        if cut:
+            result.problems.append(Problem(context.file, "truncated", cut))
         return
     last_record = 0
     damage = 0
@@ -574,7 +596,7 @@ def _read_evtx(data: bytes, context: ParseContext, result: ParseResult) -> None:
                 break
             continue
         try:
-            document = json.loads(item["data"])
+            document = load_json(item["data"])
             record = _record_from_evtx_json(document)
         except Exception as error:
             result.problems.append(Problem(context.file, "damaged", f"evtx record {item.get('event_record_id')}: unreadable JSON ({error})"))
@@ -586,7 +608,9 @@ def _read_evtx(data: bytes, context: ParseContext, result: ParseResult) -> None:
         line = int(record.record_id) if record.record_id.isdigit() and int(record.record_id) < 2**31 else last_record + 1
         last_record = line
         _emit(result, record, "evtx", line=line, span=1)
-    if context.truncated:
+    if cut:
+        result.problems.append(Problem(context.file, "truncated", cut))
+    elif context.truncated:
         result.problems.append(Problem(context.file, "truncated", "evtx file was cut; later records are missing"))
 
 
@@ -1169,6 +1193,8 @@ def _json_items(text: str) -> Iterator[tuple[int, int, object]]:
 
     Raises ``ValueError`` where the document breaks, after yielding what came before.
     """
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
+        raise ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep; not read")
     decoder = json.JSONDecoder()
     position = 0
     length = len(text)
