@@ -20,6 +20,7 @@ from loganalyzer.diagnosis import diagnose
 from loganalyzer.ranking import CONFIDENCE_FLOORS
 from loganalyzer.signatures import load_knowledge, load_signatures
 
+from golden import listing_checks
 from conftest import SAMPLES
 
 EXPECTED = tomllib.loads((SAMPLES / "expected-windows.toml").read_text(encoding="utf-8"))
@@ -116,32 +117,9 @@ def test_top_code(name):
         assert not codes, _story(name)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_also_listed(name):
-    scores = _scores(name)
-    for cause in EXPECTED[name]["also"]:
-        assert scores.get(cause, 0.0) >= POSSIBLE, f"{cause} not listed; {_story(name)}"
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_possible_at_most_possible(name):
-    scores = _scores(name)
-    for cause in EXPECTED[name]["possible"]:
-        assert scores.get(cause, 0.0) < LIKELY, f"{cause} above 'possible'; {_story(name)}"
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_nothing_unexpected_is_listed(name):
-    expected = EXPECTED[name]
-    allowed = {expected["cause"], *expected["also"], *expected["possible"]} - {""}
-    unexpected = {cause: score for cause, score in _scores(name).items() if cause not in allowed and score >= POSSIBLE}
-    assert not unexpected, f"unexpected causes {unexpected}; {_story(name)}"
-
-
-@pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if e.get("healthy")))
-def test_healthy_samples_give_nothing_listed(name):
-    assert all(f.score < POSSIBLE for f in _diagnosis(name).findings), _story(name)
-    assert not _diagnosis(name).codes, _story(name)
+test_also_listed, test_possible_at_most_possible, test_nothing_unexpected_is_listed, test_healthy_samples_give_nothing_listed = (
+    listing_checks(EXPECTED, _diagnosis, _scores, _story)
+)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if not e.get("healthy")))
