@@ -498,6 +498,22 @@ def _event_fields(message: str, fields: dict[str, str]) -> str:
     return message
 
 
+def _put_versions(fields: dict[str, str], stated: str | None, era: str, versions: "_Versions") -> None:
+    """The agent version in force (a stated one that fits the era; era C is 2.2.46), else the
+    era's bounds, and the goal-state agent's version."""
+    if stated is None and era == "C":
+        stated = "2.2.46"
+    if stated is not None:
+        fields["agent_version"] = stated
+    else:
+        low, high = _ERA_BOUNDS[era]
+        fields["agent_version_min"] = low
+        if high:
+            fields["agent_version_max"] = high
+    if versions.goal_state is not None:
+        fields["goal_state_agent_version"] = versions.goal_state
+
+
 def _emit(record: _Record, rows, stats: _EraStats, versions: _Versions, memory: dict[str, str]) -> None:
     """Turn one record into an event row."""
     iso, ilevel, irest, loc, micros, blevel, brest, alevel, text = record.match.group(
@@ -551,17 +567,7 @@ def _emit(record: _Record, rows, stats: _EraStats, versions: _Versions, memory: 
         stated = versions.for_process(process)
         if stated is not None and not _within_era(versions.tuple_of(stated), era):
             stated = None
-        if stated is None and era == "C":
-            stated = "2.2.46"
-        if stated is not None:
-            fields["agent_version"] = stated
-        else:
-            low, high = _ERA_BOUNDS[era]
-            fields["agent_version_min"] = low
-            if high:
-                fields["agent_version_max"] = high
-        if versions.goal_state is not None:
-            fields["goal_state_agent_version"] = versions.goal_state
+        _put_versions(fields, stated, era, versions)
         if text[:6] == "Event:":
             message = _event_fields(message, fields)
     if record.torn:
@@ -958,17 +964,7 @@ class _IsoRecords:
                 fits = self.within[(stated, era)] = _within_era(versions.tuple_of(stated), era)
             if not fits:
                 stated = None
-        if stated is None and era == "C":
-            stated = "2.2.46"
-        if stated is not None:
-            fields["agent_version"] = stated
-        else:
-            low, high = _ERA_BOUNDS[era]
-            fields["agent_version_min"] = low
-            if high:
-                fields["agent_version_max"] = high
-        if versions.goal_state is not None:
-            fields["goal_state_agent_version"] = versions.goal_state
+        _put_versions(fields, stated, era, versions)
         return fields
 
     def one(self, ordinal: int, time: datetime | None, cacheable: bool):
