@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..events import EventRows, Problem
 
@@ -76,6 +76,9 @@ class Parser:
     source: str
     claim: Callable[[str, bytes], int]
     parse: Callable[[bytes, ParseContext], ParseResult]
+    #: the ``fields`` keys its events may carry, each with its meaning; a key ending in ``*``
+    #: stands for a family (``data.*``). Signatures may only name declared fields.
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 def all_parsers() -> tuple[Parser, ...]:
