@@ -106,15 +106,13 @@ class Parser:
 
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
-    from . import (
-        azure_exports,
-        extension_logs,
-        waagent_conf,
-        waagent_log,
-        waagent_state,
-        windows_agent_logs,
-        windows_events,
-    )
+    from . import azure_exports, linux, windows_agent_logs, windows_events
 
-    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
-    return tuple(parser for module in modules for parser in module.PARSERS)
+    return (*linux.PARSERS, *windows_events.PARSERS, *windows_agent_logs.PARSERS, *azure_exports.PARSERS)
+
+
+def fields_markdown() -> str:
+    """``docs/fields.md``: every parser's declared ``fields``, by source and parser."""
+    from ._fields_doc import render
+
+    return render(all_parsers())
