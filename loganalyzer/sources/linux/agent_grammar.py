@@ -23,6 +23,26 @@ from .._kit import begin_text, decode, looks_binary, parse_instant, split_lines
 SOURCE_LOG = "waagent.log"
 SOURCE_SYSLOG = "waagent.syslog"
 
+#: fields of a record read with this grammar (waagent.log, CommandExecution, syslog copies)
+RECORD_FIELDS = {
+    "era": "A, B, C, D or EXT20 (an extension's embedded 2.0 logger)",
+    "thread": "era D thread name (ExtHandler, MonitorHandler, ...)",
+    "prefix": "process prefix: Daemon, ExtHandler, LogCollector, Firewall",
+    "handler": "extension handler of a [<Handler>-<Version>] record (also the component)",
+    "handler_version": "its version",
+    "agent_version": "agent version in force for the writing process, from its version lines",
+    "agent_version_min": "when no line states the version: lower bound implied by the era",
+    "agent_version_max": "upper bound implied by the era (A: 2.0.18, B: 2.2.45)",
+    "goal_state_agent_version": "latest 'Agent WALinuxAgent-<v> is running as the goal state agent'",
+    "event_name": "Event: records: name= (handler or WALinuxAgent)",
+    "event_op": "op= (Enable, Download, HeartBeat, ...)",
+    "event_message": "message= (decoded when gzip+base64; redacted)",
+    "event_duration_ms": "duration= when present",
+    "event_message_encoding": "gzip+base64 when the message was decoded",
+    "torn": "1: the record holds or starts with a torn fragment of another write",
+    "time_invalid": "1: the header's date does not exist (time left empty)",
+}
+
 _UTC = timezone.utc
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Linux guest agent's log, ``/var/log/waagent.log``, and its copies in syslog / the journal.
+"""The Linux guest agent's log, ``/var/log/waagent.log``, and its per-extension ``CommandExecution*.log``.
 
 The log was written by four generations of the agent, often several in one file (the daemon
 stays on the distribution's version while the auto-updated ext-handler runs newer code), and
@@ -17,10 +17,13 @@ by extensions that embedded the old 2.0 logger::
     ...                                                                               continuation lines
     2020-08-01T10:00:00.000000Z ERROR ExtHandler ExtHandler Event: name=Microsoft.Azure.RecoveryServices.VMSnapshotLinux, op=Enable, message=H4sIAAAA..., duration=0
 
-and, under systemd, the same records in ``var/log/syslog`` / ``messages`` / journal exports::
+``var/log/azure/<Handler>/CommandExecution[_<ExtName>].log`` holds the agent's records about one
+extension in the same grammar (source ``extension.log``, handler from the folder when a record has
+no prefix; fields ``target_state``, ``incarnation``, ``handler_state``, ``command``, ``exit_code``)::
 
-    May 30 13:15:45 myvm python3[1234]: 2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler Start ...
-    May 30 13:15:45 myvm python3[1234]: [stdout]
+    2024-05-30T13:15:45.331589Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9218.0] Enable extension: [main/handle.sh enable]
+
+The grammar itself lives in :mod:`.agent_grammar` (syslog copies: :mod:`.agent_syslog`).
 
 Parsing rules (``formats/linux.md`` §1): a line that starts with a record header (one of the
 eras above) starts a record; every other line (traceback, ``[stdout]`` block, ``Inner error``,
@@ -62,18 +65,6 @@ UTC. Non-ASCII escapes such as ``\\xe9`` written by 2.1+ are left as text.
 ``torn``                    ``1``: the record holds or starts with a torn fragment of another write
 ``time_invalid``            ``1``: the header's date does not exist (time left empty)
 ==========================  ============================================================
-
-The syslog parser (source ``"waagent.syslog"``) emits one event per agent record found in a
-syslog payload, with the same fields plus ``agent_record=1``, ``program``, ``pid``, ``host``.
-Payload lines of the same program and PID that carry no header (``[stdout]``, a traceback line)
-are joined to that PID's previous agent record. Lines of other programs that mention the agent,
-Azure, extensions, snapshots or filesystem freezes are kept as events with ``agent_record=0``
-(level None, syslog time: local unless the line carries an offset; the year, which syslog does
-not write, is taken from the nearest agent record and marked ``year_inferred=1``, or the time is
-left empty when the file has no agent record). All remaining lines (other programs, journal
-``-- Reboot --`` markers) are accounted by one summary event, ``agent_record=0`` and
-``skipped_lines=<n>``, so that the event table is not filled with unrelated syslog traffic.
-Lines that are not syslog at all are unparsed.
 """
 
 from __future__ import annotations
@@ -109,6 +100,7 @@ from .agent_grammar import (
     _LEVELS,
     _PROCESS_PREFIXES,
     _TORN_FRAGMENT,
+    RECORD_FIELDS,
     _emit,
     _EraStats,
     _event_fields,
@@ -666,9 +658,22 @@ def _read_command_execution(lines: list[str], context: ParseContext, result: Par
             events.component[index] = path_handler
 
 
-WAAGENT_LOG = Parser(name="waagent.log", source=SOURCE_LOG, claim=claim_waagent_log, read=_lines_of(_read_log))
+COMMAND_EXECUTION_FIELDS = {
+    **RECORD_FIELDS,
+    "target_state": "Target handler state: <state>",
+    "incarnation": "its [incarnation N]",
+    "handler_state": "current handler state is: <state>",
+    "command": "the command of an Enable/Install/... extension: [<command>] line",
+    "exit_code": "Non-zero exit code: <n>",
+    "time_basis_reason": "agent-era-local: eras A and B stamp local time",
+}
+
+WAAGENT_LOG = Parser(
+    name="waagent.log", source=SOURCE_LOG, claim=claim_waagent_log, read=_lines_of(_read_log), fields=RECORD_FIELDS
+)
 COMMAND_EXECUTION = Parser(
-    name="CommandExecution.log", source=SOURCE_EXTENSION, claim=_claim_command_execution, read=_lines_of(_read_command_execution)
+    name="CommandExecution.log", source=SOURCE_EXTENSION, claim=_claim_command_execution, read=_lines_of(_read_command_execution),
+    fields=COMMAND_EXECUTION_FIELDS,
 )
 
 PARSERS: tuple[Parser, ...] = (WAAGENT_LOG, COMMAND_EXECUTION)

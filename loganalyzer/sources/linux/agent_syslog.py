@@ -1,3 +1,19 @@
+"""Agent records copied into syslog and journal exports (source ``waagent.syslog``).
+
+Claims ``var/log/syslog``, ``messages``, ``daemon.log``, ``user.log`` (and rotations) and
+``journal*.txt`` exports that hold agent records::
+
+    May 30 13:15:45 myvm python3[1234]: 2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler Start ...
+    May 30 13:15:45 myvm python3[1234]: [stdout]
+
+One event per agent record in a payload (the header grammar of :mod:`.agent_grammar`, fields
+``agent_record=1``, ``program``, ``pid``, ``host`` plus the record fields); payload lines of the
+same program and PID without a header join that PID's previous record. Other lines that mention
+the agent, Azure, extensions, snapshots or filesystem freezes are kept with ``agent_record=0``
+(syslog time, local; the missing year taken from the nearest agent record: ``year_inferred``).
+The remaining lines are accounted by one summary event (``skipped_lines``); lines that are not
+syslog at all are unparsed.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +36,7 @@ from .agent_grammar import (
     _HEADER,
     _SYSLOG,
     _TORN_FRAGMENT,
+    RECORD_FIELDS,
     _emit,
     _EraStats,
     _lines_of,
@@ -229,8 +246,19 @@ def claim_waagent_syslog(path: str, head: bytes) -> int:
     return BY_CONTENT if by_content else 0
 
 
+SYSLOG_FIELDS = {
+    **RECORD_FIELDS,
+    "agent_record": "1 for an agent record, 0 for another line kept or summarised",
+    "program": "syslog program name",
+    "pid": "its process id",
+    "host": "syslog host name",
+    "year_inferred": "1: the year (which syslog does not write) was taken from the nearest agent record",
+    "syslog_time": "the syslog stamp, when the record's own time is used",
+    "skipped_lines": "summary event: how many unrelated lines were skipped",
+}
+
 WAAGENT_SYSLOG = Parser(
-    name="waagent.syslog", source=SOURCE_SYSLOG, claim=claim_waagent_syslog, read=_lines_of(_read_syslog)
+    name="waagent.syslog", source=SOURCE_SYSLOG, claim=claim_waagent_syslog, read=_lines_of(_read_syslog), fields=SYSLOG_FIELDS
 )
 
 PARSERS: tuple[Parser, ...] = (WAAGENT_SYSLOG,)

@@ -1,4 +1,19 @@
-"""DOC"""
+"""Certificates, keys and the provisioning document under ``/var/lib/waagent`` (source ``waagent.state``).
+
+Claims ``Certificates.xml/.p7m/.pem``, ``<THUMBPRINT>.crt/.prv``, ``TransportPrivate.pem``,
+``RemoteAccess.N.xml``, ``ManagedIdentity-*.json`` (their content is never read: one
+``certificate_file`` event says the file is there), ``Certificates.json`` (2.8+ history) and
+``ovf-env.xml``::
+
+    [{"thumbprint": "8A6E7E1B...", "hasPrivateKey": true}]
+    <Environment><wa:ProvisioningSection><LinuxProvisioningConfigurationSet>
+      <HostName>vm1</HostName><UserName>azureuser</UserName><UserPassword>...</UserPassword>
+
+Fields: ``file_kind``, ``thumbprint``, ``private_key``, ``bytes`` (certificate_file);
+``thumbprint``, ``has_private_key`` (certificate); ``hostname``, ``user_name``,
+``provision_guest_agent``, ``has_user_password``, ``has_custom_data``, ... (ovf_env; never the
+password or the custom data).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +33,7 @@ from .._kit import (
 )
 from .state_common import (
     _LIB,
+    LOCATION_FIELDS,
     SOURCE,
     _Broken,
     _claim,
@@ -130,16 +146,41 @@ build_ovf_env.salvage = _salvage_ovf_env  # type: ignore[attr-defined]
 
 
 
+SECRET_FILE_FIELDS = {
+    **LOCATION_FIELDS,
+    "file_kind": "crt, prv, pem, certificates_xml, transport_private, remote_access, managed_identity, ...",
+    "thumbprint": "certificate thumbprint from the file name",
+    "private_key": "1: the file holds a private key (never read)",
+    "bytes": "file size",
+}
+CERTIFICATES_JSON_FIELDS = {
+    **LOCATION_FIELDS,
+    "thumbprint": "certificate thumbprint",
+    "has_private_key": "1 when the private key is present",
+    "count": "0 on the one event of an empty list",
+}
+OVF_ENV_FIELDS = {
+    **LOCATION_FIELDS,
+    "hostname": "host name to provision",
+    "user_name": "admin user name",
+    "provision_guest_agent": "ProvisionGuestAgent as written (false: no agent)",
+    "disable_ssh_password_auth": "DisableSshPasswordAuthentication",
+    "has_user_password": "1 when a password is set (never the password)",
+    "has_custom_data": "1 when custom data is set (never the data)",
+    "ssh_key_count": "number of SSH public keys",
+    "preprovisioned_vm": "PreprovisionedVm",
+}
+
 PARSERS: tuple[Parser, ...] = (
     Parser("certificate or secret file", SOURCE,
            _claim(_rx(_LIB + r"(?:.*/)?(?:Certificates(?:\.\d+)?\.(?:xml|p7m|pem|prv|crt)|[^/]+\.(?:crt|prv|pem|p7m|pfx|key)"
                       r"|(?:V2)?Transport(?:Cert|Private)[^/]*|RemoteAccess(?:\.\d+)?\.xml|ManagedIdentity-[^/]*\.json)$"),
                   lambda head: _pem(head) or _xml_root_is("CertificateFile")(head)),
-           read=read_secret_file),
+           read=read_secret_file, fields=SECRET_FILE_FIELDS),
     Parser("Certificates.json", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?Certificates\.json$"), _has(b'"thumbprint"', b'"hasPrivateKey"', start=b"[")),
-           read=_structured(build_certificates_json, _json)),
+           read=_structured(build_certificates_json, _json), fields=CERTIFICATES_JSON_FIELDS),
     Parser("ovf-env.xml", SOURCE,
            _claim(_rx(r"(?:^|/)ovf-env\.xml$"), _xml_root_is("Environment")),
-           read=_structured(build_ovf_env, _xml)),
+           read=_structured(build_ovf_env, _xml), fields=OVF_ENV_FIELDS),
 )

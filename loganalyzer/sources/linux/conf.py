@@ -348,8 +348,32 @@ def _parse_plugin_json(result: ParseResult, lines: list[str], context: ParseCont
     return
 
 
-WAAGENT_CONF = Parser("waagent.conf", "waagent.conf", claim_waagent_conf, read=_read_waagent_conf)
-EXTENSION_CONF = Parser("VMSnapshotLinux config", "extension.conf", claim_extension_conf, read=_read_extension_conf)
+_CONF_KEY_FIELDS = {
+    "kind": "waagent_conf / extension_conf (the file's summary) or waagent_conf_key / extension_conf_key",
+    "key": "option name as written",
+    "value": "value as the reader sees it (EOL comment and quotes removed; secrets masked)",
+    "line": "line number of the key",
+    "duplicate": "1 when the key occurs more than once in the file",
+    "effective": "0 for an occurrence a later one overrides, else 1",
+    "key_count": "summary: number of keys",
+    "duplicate_keys": "summary: comma list of keys given more than once",
+}
+WAAGENT_CONF_FIELDS = {
+    **_CONF_KEY_FIELDS,
+    "known": "1 when the key is a documented agent option",
+    "ignored_key": "1 for Extensions.Enable (the agent ignores it)",
+    "commented_keys": "summary: comma list of #Key= lines",
+    "extensions_enabled": "summary: effective Extensions.Enabled value when set",
+    "ignored_keys": "summary: comma list of ignored keys",
+}
+EXTENSION_CONF_FIELDS = {
+    **_CONF_KEY_FIELDS,
+    "section": "INI section",
+    "file_kind": "vmbackup.conf, VMSnapshotPluginHost.conf, workload.conf or VMSnapshotScriptPluginConfig.json",
+}
+
+WAAGENT_CONF = Parser("waagent.conf", "waagent.conf", claim_waagent_conf, read=_read_waagent_conf, fields=WAAGENT_CONF_FIELDS)
+EXTENSION_CONF = Parser("VMSnapshotLinux config", "extension.conf", claim_extension_conf, read=_read_extension_conf, fields=EXTENSION_CONF_FIELDS)
 parse_waagent_conf = WAAGENT_CONF.parse
 parse_extension_conf = EXTENSION_CONF.parse
 

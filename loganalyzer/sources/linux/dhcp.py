@@ -1,4 +1,21 @@
-"""DOC"""
+"""DHCP leases, read for option 245 (the WireServer address the agent uses) (source ``waagent.state``).
+
+Claims dhclient (``var/lib/dhcp/dhclient*.leases``, ``var/lib/dhclient/*``), NetworkManager
+(``var/lib/NetworkManager/*.lease*``), wicked (``var/lib/wicked/lease*``) and systemd-networkd
+(``run/systemd/netif/leases/*``) lease files::
+
+    lease {
+      interface "eth0";
+      fixed-address 10.0.1.4;
+      option unknown-245 a8:3f:81:10;
+      expire 4 2015/06/16 16:58:54;
+    }
+
+One ``dhcp_lease`` event per lease: ``lease_format``, ``interface``, ``fixed_address``,
+``server_identifier``, ``routers``, ``option_245``, ``endpoint`` (decoded),
+``endpoint_is_wireserver``, ``expire``, ``renew``, ``lease6``, ``ifindex``, ``lifetime``;
+``dhcp_statement`` (``statement``) for lines outside a lease block.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +26,7 @@ from ...events import Problem
 from .. import ParseContext, Parser, ParseResult
 from .._kit import descendants, first_text, iso_z, parse_epoch, parse_instant, text_of
 from .state_common import (
+    LOCATION_FIELDS,
     SOURCE,
     WIRESERVER_IP,
     _begin,
@@ -243,10 +261,28 @@ def read_dhcp_lease(data: bytes, context: ParseContext, result: ParseResult) -> 
 
 
 
+DHCP_FIELDS = {
+    **LOCATION_FIELDS,
+    "lease_format": "dhclient, networkd or wicked",
+    "interface": "network interface",
+    "fixed_address": "the leased address",
+    "server_identifier": "DHCP server",
+    "routers": "routers offered",
+    "option_245": "1 when the lease carries option 245 (the WireServer address)",
+    "endpoint": "option 245 decoded to an address",
+    "endpoint_is_wireserver": "1 when that address is 168.63.129.16",
+    "expire": "lease expiry, UTC ...Z or never",
+    "renew": "lease renewal time",
+    "lease6": "1 for a DHCPv6 lease",
+    "ifindex": "interface index (networkd lease file name)",
+    "lifetime": "lease lifetime (networkd)",
+    "statement": "a dhclient statement outside any lease block (dhcp_statement)",
+}
+
 PARSERS: tuple[Parser, ...] = (
     Parser("DHCP lease", SOURCE,
            _claim(_rx(r"(?:^|/)(?:var/lib/dhcp/[^/]*\.leases?|var/lib/dhcp/dhclient[^/]*|var/lib/dhclient/[^/]+"
                       r"|var/lib/NetworkManager/[^/]*\.lease[^/]*|var/lib/wicked/lease[^/]*|run/systemd/netif/leases/[^/]+)$"),
                   _dhclient_content),
-           read=read_dhcp_lease),
+           read=read_dhcp_lease, fields=DHCP_FIELDS),
 )

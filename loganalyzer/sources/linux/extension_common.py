@@ -20,6 +20,47 @@ SOURCE = "extension.log"
 #: PR #1409 (azure-linux-extensions) switched the Python 3 logger and the freeze buffer to UTC
 UTC_SWITCH_DATE = date(2021, 9, 2)
 
+#: fields every extension-log event may carry
+EXTENSION_FIELDS = {
+    "time_basis_reason": "why the time is local or UTC (agent-era-local, x3-utc-by-date, safefreeze-localtime, ...)",
+}
+
+#: fields of the generic timestamped-text reader, which also reads what other readers do not
+GENERIC_FIELDS = {
+    "level_word": "the level token as written",
+    "zone": "the zone the stamp carried (Z, +02:00, UTC)",
+}
+
+#: the VMSnapshotLinux milestone and result fields found in message text (:func:`_snapshot_fields`)
+SNAPSHOT_FIELDS = {
+    "task_id": "backup task id (taskId: <guid>)",
+    "status_code_name": "StatusCode.<Name> named in the line",
+    "host_status_code": "PreSnapshot: Status Code: <n>",
+    "host_status_code_pre": "hostStatusCodePreSnapshot=<n>",
+    "host_status_code_do": "hostStatusCodeDoSnapshot=<n>",
+    "snapshot_method_config": "snapshotMethodConfigValue",
+    "snapshot_method": "Host, Guest-parallel or Guest-seq",
+    "milestone": "N of a '****** N.' milestone line",
+    "safefreeze_exists": "safeFreezeBinary exists True|False",
+    "freeze_time_taken": "freezeTimeTaken=",
+    "snapshot_success": "IsSuccessful: True|False",
+    "snapshot_creator": "snapshotCreator=",
+    "status_blob_upload_error": "statusBlobUploadError=",
+    "operation": "operation of an Enable,<status>,<code>,<message> summary line",
+    "status": "its status",
+    "status_code": "its code",
+    "failure_flag": "its trailing True|False",
+    "ext_error_code": "vmHealthStatusCode or telemetry extErrorCode",
+    "freeze_result": "ok, or the errors of 'T:S freeze result'",
+    "freeze_timedout": "timedout value of that line",
+    "fs_mount": "mount point of a failed freeze/thaw/open/stat (safefreeze binary)",
+    "fs_op": "FIFREEZE, FITHAW, open or stat",
+    "fs_error": "the error text",
+    "fs_errno": "the errno",
+    "run_result": "run_result - <n>",
+    "run_status": "run_status - <word>",
+}
+
 _AZURE_DIR = "var/log/azure/"
 
 #: Go extensions log to a folder named after the program, not the handler

@@ -1,4 +1,16 @@
-"""DOC"""
+"""VMSnapshotLinux telemetry ``var/log/azure/<Handler>/events/*.json`` (source ``extension.log``).
+
+One event per array entry, in UTC::
+
+    [{"Version": "1.0.9218.0", "Timestamp": "2024-05-30T13:15:50.123456", "TaskName": "Handler",
+      "EventLevel": "Info", "Message": "2024-05-30T13:15:45.100000\\t[Info]:\\tstarting enable \\n",
+      "EventPid": "4242", "EventTid": "00001234", "OperationId": "6c2e0a54-..."}]
+
+Fields: ``version``, ``task_name``, ``event_level``, ``event_pid``, ``event_tid``,
+``operation_id``, ``timestamp``, ``message_lines``, ``entries`` (0 on an empty file's one event),
+``salvaged`` (messages recovered by pattern from broken JSON, line numbers counted in one pass),
+plus the milestone fields found in the messages.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +30,8 @@ from .. import (
 )
 from .._kit import begin_text, decode, load_json, looks_binary, mark_unparsed
 from .extension_common import (
+    EXTENSION_FIELDS,
+    SNAPSHOT_FIELDS,
     SOURCE,
     _emit,
     _Entry,
@@ -139,7 +153,22 @@ def _claim_events_json(path: str, head: bytes) -> int:
     return BY_CONTENT if content else 0
 
 
-EVENTS_JSON = Parser("extension events json", SOURCE, _claim_events_json, read=_read_events_json)
+EVENTS_JSON_FIELDS = {
+    **EXTENSION_FIELDS,
+    **SNAPSHOT_FIELDS,
+    "version": "extension version of the entry",
+    "task_name": "TaskName",
+    "event_level": "EventLevel as written",
+    "event_pid": "EventPid",
+    "event_tid": "EventTid",
+    "operation_id": "OperationId",
+    "timestamp": "Timestamp as written",
+    "message_lines": "number of lines in the entry's message",
+    "entries": "0 on the one event of a file with no entries",
+    "salvaged": "1 on messages recovered by pattern from broken JSON",
+}
+
+EVENTS_JSON = Parser("extension events json", SOURCE, _claim_events_json, read=_read_events_json, fields=EVENTS_JSON_FIELDS)
 parse_events_json = EVENTS_JSON.parse
 
 PARSERS: tuple[Parser, ...] = (EVENTS_JSON,)

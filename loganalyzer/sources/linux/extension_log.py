@@ -1,4 +1,21 @@
-"""DOC"""
+"""VMSnapshotLinux's ``extension.log`` / ``host_based_extension.log``, and any other timestamped
+text under ``/var/log/azure`` (source ``extension.log``).
+
+The backup extension's log mixes three loggers (variants X0, X2, X3)::
+
+    2016/12/10 01:11:00 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]2016-12-10 01:11:00.532512  Info  Failed to FIFREEZE: /data/dblog
+    2019/03/05 14:31:58 ERROR:[Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Failed to do the snapshot with error: ...
+    2023-04-11 02:10:04.180353 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]taskId: 6c2e0a54-...
+    2023-04-11 02:10:09.901000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]================== Logs during Freeze Start ==============
+
+Times: X2 outer stamps and the safefreeze binary's stamps are local; X3 stamps and the freeze
+window's inner stamps are local before 2021-09-02 and UTC since; the X3 basis is decided per
+file (a whole number of quarter hours away from an adjacent local X2 line means UTC).
+Fields: ``variant``, ``handler_version``, ``freeze_window``/``freeze_marker``,
+``binary_output``/``binary_marker`` and the milestone/result fields of
+:data:`.extension_common.SNAPSHOT_FIELDS`. The generic reader (lowest claim) gives one event per
+stamped line with ``level_word`` and ``zone``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +33,9 @@ from .. import (
 )
 from .extension_common import (
     _GENERIC_STAMP,
+    EXTENSION_FIELDS,
+    GENERIC_FIELDS,
+    SNAPSHOT_FIELDS,
     SOURCE,
     UTC_SWITCH_DATE,
     _base_name,
@@ -296,8 +316,21 @@ def _claim_generic(path: str, head: bytes) -> int:
     return BY_CONTENT if any(_GENERIC_STAMP.match(line) for line in _head_lines(head)) else 0
 
 
-EXTENSION_LOG = Parser("extension.log", SOURCE, _claim_extension_log, read=_text_reader(_extension_body))
-HOST_BASED_LOG = Parser("host_based_extension.log", SOURCE, _claim_host_based_log, read=_text_reader(_extension_body))
-GENERIC_LOG = Parser("azure extension log (generic)", SOURCE, _claim_generic, read=_text_reader(_generic_body, fallback=False))
+EXTENSION_LOG_FIELDS = {
+    **EXTENSION_FIELDS,
+    **SNAPSHOT_FIELDS,
+    **GENERIC_FIELDS,
+    "variant": "X0, X2, X3-local or X3-UTC: which logger wrote the line",
+    "handler_version": "version in the line's [Handler-Version] prefix",
+    "freeze_window": "1 on lines buffered while the filesystems were frozen",
+    "freeze_marker": "start or end of that buffer",
+    "binary_output": "1 on lines relayed from the safefreeze binary",
+    "binary_marker": "start or end of those lines",
+}
+GENERIC_LOG_FIELDS = {**EXTENSION_FIELDS, **GENERIC_FIELDS}
+
+EXTENSION_LOG = Parser("extension.log", SOURCE, _claim_extension_log, read=_text_reader(_extension_body), fields=EXTENSION_LOG_FIELDS)
+HOST_BASED_LOG = Parser("host_based_extension.log", SOURCE, _claim_host_based_log, read=_text_reader(_extension_body), fields=EXTENSION_LOG_FIELDS)
+GENERIC_LOG = Parser("azure extension log (generic)", SOURCE, _claim_generic, read=_text_reader(_generic_body, fallback=False), fields=GENERIC_LOG_FIELDS)
 parse_extension_log = EXTENSION_LOG.parse
 parse_generic = GENERIC_LOG.parse

@@ -1,4 +1,20 @@
-"""DOC"""
+"""The goal state the agent fetched, under ``/var/lib/waagent`` (source ``waagent.state``).
+
+Claims ``GoalState[.N].xml``, ``ExtensionsConfig[.N].xml``, ``HostingEnvironmentConfig.xml``,
+``SharedConfig.xml``, ``VmSettings[.<id>].json`` and ``<Handler>.N.manifest.xml`` /
+``Prod.N.agentsManifest``, directly under ``var/lib/waagent/`` or in ``history/<time>__<inc>/``::
+
+    <GoalState><Incarnation>3</Incarnation><Machine><ExpectedState>Started</ExpectedState>...
+    <Extensions goalStateIncarnation="3"><GuestAgentExtension><GAFamilies>...<Location>westus2</Location>
+    <Plugins><Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0" state="enabled" .../>
+    <PluginSettings><Plugin ...><RuntimeSettings seqNo="12">{"runtimeSettings":[...]}</RuntimeSettings>
+
+One event per document (``kind`` goal_state, ext_config, hosting_env, shared_config,
+vm_settings, manifest), one per agent family (``ext_config_ga_family``,
+``vm_settings_ga_family``) and one per extension (``ext_config_plugin``,
+``vm_settings_extension``). Protected settings and SAS queries never reach an event.
+Fields: see each parser's ``fields`` below and ``docs/fields.md``.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +41,8 @@ from .._kit import (
 )
 from .state_common import (
     _LIB,
+    LOCATION_FIELDS,
+    SETTINGS_FIELDS,
     SOURCE,
     _Broken,
     _claim,
@@ -355,23 +373,122 @@ def build_manifest(root: Element, lines: list[str], out: _Out, context: ParseCon
 
 
 
+_GA_FAMILY_FIELDS = {
+    "family": "agent family name (Prod, Test, ...)",
+    "requested_version": "agent version the goal state requests",
+    "is_version_from_rsm": "1: the version comes from a rolling upgrade (RSM)",
+    "rsm_upgrades_enabled": "1: the VM takes RSM upgrades",
+    "uri_count": "number of download URIs for the family",
+}
+GOAL_STATE_FIELDS = {
+    **LOCATION_FIELDS,
+    "incarnation": "goal state incarnation",
+    "container_id": "container id",
+    "role_instance_id": "role instance id",
+    "role_state": "role instance state",
+    "expected_state": "machine expected state (Started, ...)",
+    "has_extensions_config": "1 when the goal state links an ExtensionsConfig",
+    "version": "goal state schema version",
+    "placeholder": "1: the 2.9+ placeholder file (goal states live under history/)",
+}
+EXTENSIONS_CONFIG_FIELDS = {
+    **LOCATION_FIELDS,
+    **SETTINGS_FIELDS,
+    **_GA_FAMILY_FIELDS,
+    "incarnation": "goalStateIncarnation",
+    "location": "Azure region",
+    "plugin_count": "number of extensions",
+    "plugins": "comma list of name@version",
+    "status_blob": "1 when a status upload blob is given",
+    "status_blob_type": "BlockBlob or PageBlob",
+    "status_blob_url": "status blob URL without its query",
+    "artifacts_profile_blob": "1 when an artifacts profile blob is given",
+    "in_svd_seq_no": "inSvdSeqNo of the goal state metadata",
+    "created_on": "UTC time the goal state was created (...Z)",
+    "activity_id": "activity id of the goal state",
+    "correlation_id": "correlation id of the goal state",
+    "vmsnapshot_present": "1 when the backup extension is among the extensions",
+    "name": "extension handler name (ext_config_plugin)",
+    "version": "extension version (ext_config_plugin)",
+    "state": "requested state: enabled, disabled, uninstall",
+    "auto_upgrade": "1: autoUpgrade",
+    "use_exact_version": "1: useExactVersion",
+    "seq_no": "runtime settings sequence number",
+    "depends_on": "comma list of handlers the extension depends on",
+    "dependency_level": "dependency level",
+}
+HOSTING_ENV_FIELDS = {
+    **LOCATION_FIELDS,
+    "goal_state_incarnation": "goalStateIncarnation",
+    "deployment_name": "deployment name",
+    "deployment_guid": "deployment guid",
+    "incarnation": "incarnation number",
+    "instance": "instance name",
+    "role_name": "role name",
+    "role_guid": "role guid",
+    "certificate_thumbprints": "comma list of stored certificate thumbprints",
+    "app_settings": "comma list of application setting names (never values)",
+}
+SHARED_CONFIG_FIELDS = {
+    **LOCATION_FIELDS,
+    "goal_state_incarnation": "goalStateIncarnation",
+    "deployment_name": "deployment name",
+    "deployment_guid": "deployment guid",
+    "role_name": "role name",
+    "role_guid": "role guid",
+    "incarnation": "incarnation",
+    "instance": "instance",
+    "instance_count": "number of instances",
+    "instance_id": "this instance's id",
+    "instance_address": "this instance's address",
+}
+VM_SETTINGS_FIELDS = {
+    **LOCATION_FIELDS,
+    **SETTINGS_FIELDS,
+    **_GA_FAMILY_FIELDS,
+    "host_ga_plugin_version": "HostGAPlugin version",
+    "source": "where the settings came from (FastTrack, ...)",
+    "activity_id": "activity id",
+    "correlation_id": "correlation id",
+    "in_svd_seq_no": "inSvdSeqNo",
+    "status_blob_type": "BlockBlob or PageBlob",
+    "status_blob_url": "status blob URL without its query",
+    "extension_count": "number of extensions",
+    "last_modified": "extensionGoalStatesLastModified",
+    "name": "extension name (vm_settings_extension)",
+    "version": "extension version",
+    "state": "requested state",
+    "seq_no": "settings sequence number",
+    "is_multi_config": "1: a multi-config extension",
+    "auto_upgrade": "1: automatic minor version upgrade",
+}
+MANIFEST_FIELDS = {
+    **LOCATION_FIELDS,
+    "manifest_kind": "extension or agent",
+    "name": "handler or agent family",
+    "version_count": "number of versions offered",
+    "versions": "comma list of the versions",
+    "internal_versions": "comma list of internal versions",
+    "latest_version": "highest version offered",
+}
+
 PARSERS: tuple[Parser, ...] = (
     Parser("GoalState", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?GoalState(?:\.\d+)?\.xml$"), _xml_root_is("GoalState")),
-           read=_structured(build_goal_state, _xml)),
+           read=_structured(build_goal_state, _xml), fields=GOAL_STATE_FIELDS),
     Parser("ExtensionsConfig", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?ExtensionsConfig(?:\.\d+)?\.xml$"), _xml_root_is("Extensions")),
-           read=_structured(build_extensions_config, _xml)),
+           read=_structured(build_extensions_config, _xml), fields=EXTENSIONS_CONFIG_FIELDS),
     Parser("HostingEnvironmentConfig", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?HostingEnvironmentConfig(?:\.\d+)?\.xml$"), _xml_root_is("HostingEnvironmentConfig")),
-           read=_structured(build_hosting_env, _xml)),
+           read=_structured(build_hosting_env, _xml), fields=HOSTING_ENV_FIELDS),
     Parser("SharedConfig", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?SharedConfig(?:\.\d+)?\.xml$"), _xml_root_is("SharedConfig")),
-           read=_structured(build_shared_config, _xml)),
+           read=_structured(build_shared_config, _xml), fields=SHARED_CONFIG_FIELDS),
     Parser("VmSettings", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?VmSettings(?:\.[^/]+)?\.json$"), _has(b'"extensionGoalStates"', start=b"{")),
-           read=_structured(build_vm_settings, _json)),
+           read=_structured(build_vm_settings, _json), fields=VM_SETTINGS_FIELDS),
     Parser("extension or agent manifest", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?[^/]+\.(?:manifest\.xml|agentsManifest)$"), _xml_root_is("PluginVersionManifest")),
-           read=_structured(build_manifest, _xml)),
+           read=_structured(build_manifest, _xml), fields=MANIFEST_FIELDS),
 )

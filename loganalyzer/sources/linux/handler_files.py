@@ -1,4 +1,19 @@
-"""DOC"""
+"""An extension's directory and the agent's small files under ``/var/lib/waagent`` (source ``waagent.state``).
+
+Claims, in ``var/lib/waagent/<Handler>-<Version>/``: ``config/N.settings``,
+``config/HandlerState``, ``config/HandlerStatus``, ``HandlerManifest.json``,
+``HandlerEnvironment.json``, ``heartbeat.log``, ``mrseq``; and ``error.json``, the marker files
+(``disable_agent``, ``Incarnation``, ``WireServerEndpoint``, ``Protocol``, ``provisioned``,
+``published_hostname``, ``partition``) and ``logcollector/results.txt``::
+
+    config/HandlerState      Enabled
+    config/HandlerStatus     {"name":"...","status":"NotReady","code":1009,"message":"..."}
+    WireServerEndpoint       168.63.129.16
+
+Fields by ``kind``: ext_settings, handler_state, handler_status (``code`` raw; ``code_name``
+added by :mod:`loganalyzer.enrich`), handler_manifest, handler_environment, heartbeat, mrseq,
+agent_error, the marker kinds, logcollector_result (see each parser's ``fields``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +27,8 @@ from .state_common import (
     _KNOWN_HANDLER_STATES,
     _LIB,
     AGENT_EXTENSION_ERROR_CODES,
+    LOCATION_FIELDS,
+    SETTINGS_FIELDS,
     SOURCE,
     WIRESERVER_IP,
     _begin,
@@ -304,33 +321,91 @@ def read_logcollector_results(data: bytes, context: ParseContext, result: ParseR
 
 
 
+EXT_SETTINGS_FIELDS = {**LOCATION_FIELDS, **SETTINGS_FIELDS, "seq_no": "settings sequence number", "renamed": "1: the file name carries an extension name prefix"}
+HANDLER_STATE_FIELDS = {
+    **LOCATION_FIELDS,
+    "state": "the state word (Enabled, NotInstalled, FailedUpgrade, ...)",
+    "known_state": "1 when the word is one the agent writes",
+}
+HANDLER_STATUS_FIELDS = {
+    **LOCATION_FIELDS,
+    "name": "handler name",
+    "version": "handler version",
+    "status": "Ready or NotReady",
+    "code": "agent handler code (ExtensionErrorCodes, 1000-1012)",
+    "code_name": "name of the code (added by loganalyzer.enrich from knowledge.toml)",
+    "message": "the status message, redacted",
+    "supports_multi_config": "1 for a multi-config handler",
+}
+HANDLER_MANIFEST_FIELDS = {
+    **LOCATION_FIELDS,
+    "name": "handler name",
+    "version": "handler version",
+    **{f"{step}_command": f"the {step} command" for step in ("install", "enable", "disable", "update", "uninstall")},
+    "report_heartbeat": "1: the handler reports a heartbeat",
+    "reboot_after_install": "1: reboot after install",
+    "continue_on_update_failure": "1: continue on update failure",
+    "supports_multiple_extensions": "1: multi-config handler",
+}
+HANDLER_ENVIRONMENT_FIELDS = {
+    **LOCATION_FIELDS,
+    "name": "handler name",
+    "version": "handler environment version",
+    "seq_no": "sequence number",
+    "log_folder": "the handler's log folder",
+    "config_folder": "its config folder",
+    "status_folder": "its status folder",
+    "heartbeat_file": "its heartbeat file",
+    "events_folder": "its telemetry events folder",
+}
+HEARTBEAT_FIELDS = {**LOCATION_FIELDS, "status": "heartbeat status", "code": "heartbeat code", "message": "heartbeat message"}
+MRSEQ_FIELDS = {**LOCATION_FIELDS, "seq_no": "last sequence number the extension processed"}
+AGENT_ERROR_FIELDS = {
+    **LOCATION_FIELDS,
+    "agent": "the agent package (WALinuxAgent-<version>)",
+    "failure_count": "how often that agent failed",
+    "was_fatal": "1: the last failure was fatal",
+    "blacklisted": "1: the agent version is blacklisted",
+    "last_failure": "time of the last failure",
+    "reason": "why it failed",
+}
+MARKER_FIELDS = {
+    **LOCATION_FIELDS,
+    "incarnation": "Incarnation file: the current goal state incarnation",
+    "endpoint": "WireServerEndpoint file: the address",
+    "is_wireserver": "1 when it is 168.63.129.16",
+    "protocol": "Protocol file: the protocol",
+    "value": "provisioned / published_hostname / partition: the file's value",
+}
+LOGCOLLECTOR_FIELDS = {**LOCATION_FIELDS, "result_level": "the record's level word, lower case"}
+
 PARSERS: tuple[Parser, ...] = (
     Parser("extension settings", SOURCE,
            _claim(_rx(_EXT + r"config/(?:[^/]+\.)?(?:\d+\.settings|\d+_settings)$"), _has(b'"runtimeSettings"', b'"handlerSettings"', start=b"{")),
-           read=_structured(build_ext_settings, _json)),
+           read=_structured(build_ext_settings, _json), fields=EXT_SETTINGS_FIELDS),
     Parser("HandlerState", SOURCE,
            _claim(_rx(_EXT + r"config/(?:[^/]+\.)?HandlerState$|" + _LIB + r"handler_state/[^/]+/state$"), None),
-           read=read_handler_state),
+           read=read_handler_state, fields=HANDLER_STATE_FIELDS),
     Parser("HandlerStatus", SOURCE,
            _claim(_rx(_EXT + r"config/HandlerStatus$|" + _LIB + r"handler_state/[^/]+/status$"), _has(b'"supports_multi_config"', start=b"{")),
-           read=_structured(build_handler_status, _json)),
+           read=_structured(build_handler_status, _json), fields=HANDLER_STATUS_FIELDS),
     Parser("HandlerManifest.json", SOURCE,
            _claim(_rx(_EXT + r"HandlerManifest\.json$"), _has(b'"handlerManifest"')),
-           read=_structured(build_handler_manifest, _json)),
+           read=_structured(build_handler_manifest, _json), fields=HANDLER_MANIFEST_FIELDS),
     Parser("HandlerEnvironment.json", SOURCE,
            _claim(_rx(_EXT + r"HandlerEnvironment\.json$"), _has(b'"handlerEnvironment"')),
-           read=_structured(build_handler_environment, _json)),
+           read=_structured(build_handler_environment, _json), fields=HANDLER_ENVIRONMENT_FIELDS),
     Parser("heartbeat.log", SOURCE,
            _claim(_rx(_EXT + r"heartbeat\.log$"), _has(b'"heartbeat"', start=b"[")),
-           read=_structured(build_heartbeat, _json)),
-    Parser("mrseq", SOURCE, _claim(_rx(_EXT + r"mrseq$"), None), read=read_mrseq),
+           read=_structured(build_heartbeat, _json), fields=HEARTBEAT_FIELDS),
+    Parser("mrseq", SOURCE, _claim(_rx(_EXT + r"mrseq$"), None), read=read_mrseq, fields=MRSEQ_FIELDS),
     Parser("agent error.json", SOURCE,
            _claim(_rx(_LIB + r"(?:[^/]+/)?error\.json$"), _has(b'"failure_count"', b'"was_fatal"', start=b"{")),
-           read=_structured(build_agent_error, _json)),
+           read=_structured(build_agent_error, _json), fields=AGENT_ERROR_FIELDS),
     Parser("agent marker file", SOURCE,
            _claim(_rx(_LIB + r"(?:disable_agent|Incarnation|WireServerEndpoint|Protocol|provisioned|published_hostname|partition)$"), None),
-           read=read_marker),
+           read=read_marker, fields=MARKER_FIELDS),
     Parser("log collector results", SOURCE,
            _claim(_rx(r"(?:^|" + _LIB + r"logcollector/)results\.txt$"), _has(b"Starting log collection")),
-           read=read_logcollector_results),
+           read=read_logcollector_results, fields=LOGCOLLECTOR_FIELDS),
 )

@@ -1,4 +1,17 @@
-"""DOC"""
+"""``shell.log`` of ``main/handle.sh`` and the Go extensions' ``handler.log`` (source ``extension.log``).
+
+``shell.log`` lines start with ``date`` output, whose text depends on the VM's locale::
+
+    Tue Jul  2 01:05:11 UTC 2024- ConfigSequenceNumber from environment variable seqNo:38
+    Thu May 21 05:04:31 PM UTC 2026- 1 returned from handle.py
+
+``handler.log`` (CustomScript, RunCommand) is logfmt::
+
+    time=2024-05-30T13:15:45Z version=v2.1.6/git@6f4ba8e-clean operation=enable seq=0 event=start
+
+Fields: shell.log ``seq_no``, ``return_code``, ``python_found``, ``operation``, ``zone``,
+``date_text``; handler.log every ``key=value`` pair except ``time`` (secret keys masked).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +29,8 @@ from .. import (
 )
 from .._kit import load_json, parse_instant
 from .extension_common import (
+    EXTENSION_FIELDS,
+    GENERIC_FIELDS,
     SOURCE,
     _base_name,
     _emit,
@@ -218,8 +233,24 @@ def _claim_handler_log(path: str, head: bytes) -> int:
     return BY_CONTENT if content and ("operation=" in lines[0] or "event=" in lines[0]) else 0
 
 
-SHELL_LOG = Parser("shell.log", SOURCE, _claim_shell_log, read=_text_reader(_shell_body))
-HANDLER_LOG = Parser("handler.log", SOURCE, _claim_handler_log, read=_text_reader(_handler_log_body))
+SHELL_LOG_FIELDS = {
+    **EXTENSION_FIELDS,
+    "seq_no": "seqNo: <n>",
+    "return_code": "<n> returned from handle.py",
+    "python_found": "the interpreter found (none when no interpreter)",
+    "operation": "The command is <operation>",
+    "date_text": "the date as written, when it could not be read",
+    **GENERIC_FIELDS,  # a file the shell-log reader does not understand is read by the generic reader
+    "zone": "the zone word of the date (or the zone of a generic stamp)",
+}
+HANDLER_LOG_FIELDS = {
+    **EXTENSION_FIELDS,
+    "*": "every key=value pair of the line except time, keys as written (secret keys masked)",
+    **GENERIC_FIELDS,
+}
+
+SHELL_LOG = Parser("shell.log", SOURCE, _claim_shell_log, read=_text_reader(_shell_body), fields=SHELL_LOG_FIELDS)
+HANDLER_LOG = Parser("handler.log", SOURCE, _claim_handler_log, read=_text_reader(_handler_log_body), fields=HANDLER_LOG_FIELDS)
 parse_shell_log = SHELL_LOG.parse
 parse_handler_log = HANDLER_LOG.parse
 

@@ -123,6 +123,86 @@ _KNOWN_HANDLER_STATES = {"NotInstalled", "Installed", "Enabled", "Disabled", "Fa
 _OPAQUE_SETTING_KEYS = {"objectstr", "protectedsettings", "snapshottasktoken"}
 
 
+#: fields every agent-state event may carry: what it is and where its file sits
+LOCATION_FIELDS = {
+    "kind": "what the event describes (goal_state, ext_config_plugin, handler_status, ext_status, ...)",
+    "history_time": "UTC time of the history/ folder holding the file (...Z)",
+    "history_incarnation": "incarnation named by that history folder",
+    "history_etag": "etag named by a 2.9+ history folder",
+    "handler": "extension handler whose directory holds the file",
+    "handler_version": "that handler's version",
+    "ext_name": "extension name of a multi-config file (<ExtName>.N.settings, ...)",
+    "file_incarnation": "N of a GoalState.N.xml / ExtensionsConfig.N.xml / waagent_status.N.json name",
+    "salvaged": "1: recovered by pattern from a document that does not parse",
+}
+
+#: fields of one handlerSettings object (ExtensionsConfig plugins, VmSettings, config/N.settings)
+SETTINGS_FIELDS = {
+    "cert_thumbprint": "thumbprint of the certificate that protects the settings",
+    "has_protected_settings": "1 when protected settings are present (never their content)",
+    "public_keys": "comma list of the public settings' keys",
+    "command": "VMSnapshotLinux commandToExecute (Enable, ...)",
+    "task_id": "VMSnapshotLinux backup task id",
+    "command_start_ticks": "VMSnapshotLinux commandStartTimeUTCTicks as written",
+    "command_start_time": "that time as UTC ...Z",
+    "vm_type": "VMSnapshotLinux vmType",
+    "locale": "VMSnapshotLinux locale",
+    "public_settings": "VMSnapshotLinux public settings as JSON (URL queries and objectStr masked)",
+    "settings_unreadable": "1: the runtime settings JSON does not parse",
+}
+
+#: fields of an extension status object (status/N.status, waagent_status.json handlers)
+STATUS_FIELDS = {
+    "name": "handler or extension name the status names",
+    "operation": "operation reported (Enable, Install, ...)",
+    "status": "status word (success, error, transitioning, Ready, NotReady, ...)",
+    "code": "status code as written",
+    "code_name": "name of the code (added by loganalyzer.enrich from knowledge.toml)",
+    "message": "the status message (formattedMessage), redacted",
+    "configuration_applied_time": "configurationAppliedTime as written",
+    "substatus_count": "number of substatus entries",
+    "inner_status": "VMSnapshotLinux report: status of the inner JSON report",
+    "inner_code": "VMSnapshotLinux report: its code",
+    "inner_code_name": "name of inner_code (added by loganalyzer.enrich)",
+    "inner_message": "VMSnapshotLinux report: its message",
+    "inner_report": "unreadable: the inner report does not parse",
+    "message_format": "text or json: how the VMSnapshotLinux message was written",
+    "ext_error_code": "VMSnapshotLinux extErrorCode (telemetry)",
+    "vm_health_state": "vmHealthInfo state as written",
+    "vm_health": "green, yellow or red (from vm_health_state)",
+    "vm_health_status_code": "vmHealthStatusCode",
+    "snapshot_count": "number of snapshot entries in the report",
+    "snapshot_failed_count": "how many of them failed",
+    "snapshot_first_error": "the first failed snapshot's error message",
+    "host_status_code_pre_snapshot": "host status code of the pre-snapshot call",
+    "host_status_code_do_snapshot": "host status code of the snapshot call",
+    "status_blob_upload_error": "statusBlobUploadError (telemetry)",
+    "snapshot_creator": "who took the snapshot (telemetry snapshotCreator)",
+    "extension_version": "VMSnapshotLinux version (telemetry)",
+    "guest_agent_version": "agent version (telemetry)",
+    "os_version": "OS version (telemetry)",
+    "kernel_version": "kernel version (telemetry)",
+    "python_version": "python version (telemetry)",
+    "freeze_time": "time the filesystems stayed frozen (telemetry)",
+    "thaw_time": "time the thaw took (telemetry)",
+    "snapshot_time_taken": "time the snapshot took (telemetry)",
+    "consistency_type": "consistency code as written (telemetry)",
+    "snapshot_consistency": "none, fileSystem, application or crash",
+    "network_fs_in_mount": "a network filesystem is mounted (telemetry)",
+    "prepost_enabled": "pre/post scripts enabled (telemetry)",
+    "workloads": "workloads named by the telemetry",
+    "job_message": "the backup job's message in the report",
+    "unique_machine_id": "the report's machine id",
+    "total_used_bytes": "sum of the partitions' used bytes",
+    "partition_count": "number of partitions reported",
+    "size_computation_failed": "1: the extension could not compute disk usage",
+    "seq_no": "sequence number of the status file or handler",
+    "task_id": "VMSnapshotLinux report: backup task id",
+    "command_start_time": "VMSnapshotLinux report: UTC time the backup command started (...Z)",
+}
+
+
+
 class _Broken(Exception):
     """The document does not parse (a problem, not a bug)."""
 

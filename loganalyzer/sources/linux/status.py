@@ -1,4 +1,19 @@
-"""DOC"""
+"""Status the agent and the extensions report, under ``/var/lib/waagent`` (source ``waagent.state``).
+
+Claims ``waagent_status[.N].json`` (also in ``history/``) and an extension's
+``status/N.status`` / ``N_status`` / ``tempStatusFile.status``::
+
+    {"version":"1.1","timestampUTC":"...","aggregateStatus":{"guestAgentStatus":{...},
+     "handlerAggregateStatus":[{"handlerName":"...","status":"Ready","code":0,...}]}}
+    [{"version":1.0,"timestampUTC":"2024-07-02T01:05:40Z","status":{"operation":"Enable",
+      "status":"error","code":121,"formattedMessage":{"message":"T:S Enable failed ..."}}}]
+
+Events: ``agent_status``, ``agent_status_handler``, ``agent_status_goal_state`` and
+``ext_status`` / ``ext_substatus``; for VMSnapshotLinux the inner JSON report (snapshots,
+telemetry, VM health) is unpacked. Codes are kept raw; their names (``code_name``,
+``inner_code_name``, ``settings_code_name``) are added after parsing by
+:mod:`loganalyzer.enrich` from ``signatures/knowledge.toml``.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +39,9 @@ from .state_common import (
     _LIB,
     _TELEMETRY_LOWER,
     AGENT_EXTENSION_ERROR_CODES,
+    LOCATION_FIELDS,
     SOURCE,
+    STATUS_FIELDS,
     VMSNAPSHOT_RESULT_CODES,
     _Broken,
     _claim,
@@ -368,12 +385,37 @@ build_ext_status.salvage = _salvage_status  # type: ignore[attr-defined]
 
 
 
+AGENT_STATUS_FIELDS = {
+    **LOCATION_FIELDS,
+    **STATUS_FIELDS,
+    "agent_version": "the agent's version (agent_status)",
+    "version": "handler version (agent_status_handler)",
+    "update_status": "status of the agent's last self-update",
+    "update_expected_version": "the version it tried to update to",
+    "update_code": "code of that update",
+    "computer_name": "VM host name",
+    "os_name": "OS name",
+    "handler_count": "number of handlers reported",
+    "settings_status": "status of the handler's runtime settings (extension status)",
+    "settings_code": "its code",
+    "settings_code_name": "name of settings_code (added by loganalyzer.enrich)",
+    "settings_message": "its message",
+    "in_svd_seq_no": "inSvdSeqNo of the goal state reported (agent_status_goal_state)",
+}
+EXT_STATUS_FIELDS = {
+    **LOCATION_FIELDS,
+    **STATUS_FIELDS,
+    "status_valid": "0 when the status file has no usable status object",
+    "temp_file": "1: tempStatusFile.status (written while the extension ran)",
+    "renamed": "1: the file name carries an extension name prefix",
+}
+
 PARSERS: tuple[Parser, ...] = (
     Parser("waagent_status.json", SOURCE,
            _claim(_rx(_LIB + r"(?:history/[^/]+/)?waagent_status(?:\.\d+)?\.json$"), _has(b'"aggregateStatus"', start=b"{")),
-           read=_structured(build_agent_status, _json)),
+           read=_structured(build_agent_status, _json), fields=AGENT_STATUS_FIELDS),
     Parser("extension status file", SOURCE,
            _claim(_rx(_EXT + r"status/(?:[^/]+\.)?(?:\d+\.status|\d+_status|tempStatusFile\.status)$"),
                   _has(b'"status"', b'"timestampUTC"', start=b"[", absent=(b'"aggregateStatus"', b'"heartbeat"'))),
-           read=_structured(build_ext_status, _json)),
+           read=_structured(build_ext_status, _json), fields=EXT_STATUS_FIELDS),
 )
