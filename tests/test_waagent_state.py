@@ -12,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.sources import BY_CONTENT, BY_NAME, ParseContext, all_parsers
-from loganalyzer.sources.waagent_state import PARSERS
+from loganalyzer.sources.linux import PARSERS as LINUX_PARSERS
+
+PARSERS = tuple(parser for parser in LINUX_PARSERS if parser.source == "waagent.state")
 
 DATA = Path(__file__).parent / "data" / "waagent_state"
 VMS = "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0"

@@ -9,10 +9,17 @@ A parser is two small functions:
     mine, :data:`BY_NAME_AND_CONTENT` both. The bundle reader gives the file to the highest
     claim, so a ``waagent.log`` renamed by a user is still read by content.
 
-``parse(data, context) -> ParseResult``
-    Turn the whole file into events. It must not raise for any input: a file that is not what
-    it seemed becomes a :class:`~loganalyzer.events.Problem` in the result. It must account for
-    every physical line: ``result.lines == result.events.spans + result.unparsed``.
+``read(data, context, result) -> None``
+    Turn the whole file into events, added to ``result`` (a :class:`ParseResult` the reader
+    owns). A file that is not what it seemed becomes a :class:`~loganalyzer.events.Problem` in
+    the result. It must account for every physical line:
+    ``result.lines == result.events.spans + result.unparsed``. If it raises anyway (a bug of
+    ours), the guard policy of :mod:`._kit.guard` applies, the same for every family: one
+    ``parser-error`` problem, the events added so far kept, the remaining lines unparsed.
+    ``parser.parse(data, context)`` runs ``read`` under that policy.
+
+What parsers share (text prologue, times, JSON/XML helpers, record grouping) lives in
+:mod:`._kit`; a parser module never imports another parser module.
 """
 
 from __future__ import annotations
@@ -27,11 +34,20 @@ __all__ = [
     "BY_CONTENT",
     "BY_NAME",
     "BY_NAME_AND_CONTENT",
+    "EVERY_EVENT_FIELDS",
     "ParseContext",
     "ParseResult",
     "Parser",
     "all_parsers",
+    "fields_markdown",
 ]
+
+#: fields the reader itself may add to the events of any parser (see :mod:`loganalyzer.timebase`)
+EVERY_EVENT_FIELDS = {
+    "time_basis": "local: the source stamps local wall-clock time (the row was added with local_time=True)",
+    "utc_offset": "offset applied to a local time (+02:00, tz:Europe/Stockholm) or unknown",
+    "utc_offset_source": "caller (tz= given), inferred (from the bundle) or none",
+}
 
 BY_CONTENT = 10
 BY_NAME = 20
@@ -75,23 +91,37 @@ class Parser:
     #: the event table's ``source`` value
     source: str
     claim: Callable[[str, bytes], int]
-    parse: Callable[[bytes, ParseContext], ParseResult]
+    #: ``parse(data, context) -> ParseResult``; built from ``read`` under the guard policy when
+    #: ``read`` is given (older parsers pass their own ``parse`` and guard themselves)
+    parse: Callable[[bytes, ParseContext], ParseResult] = None  # type: ignore[assignment]
     #: the ``fields`` keys its events may carry, each with its meaning; a key ending in ``*``
     #: stands for a family (``data.*``). Signatures may only name declared fields.
     fields: Mapping[str, str] = field(default_factory=dict)
+    #: ``read(data, context, result)``: fills a result the guard owns (see the module docstring)
+    read: Callable[[bytes, ParseContext, ParseResult], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.read is None and self.parse is None:
+            raise TypeError(f"parser {self.name!r} needs read= or parse=")
+        if self.parse is None:
+            from ._kit.guard import run_parser
+
+            def parse(data: bytes, context: ParseContext, _parser: Parser = self) -> ParseResult:
+                return run_parser(_parser, data, context)
+
+            parse.__doc__ = self.read.__doc__
+            object.__setattr__(self, "parse", parse)
 
 
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
-    from . import (
-        azure_exports,
-        extension_logs,
-        waagent_conf,
-        waagent_log,
-        waagent_state,
-        windows_agent_logs,
-        windows_events,
-    )
+    from . import azure_exports, linux, windows_agent_logs, windows_events
 
-    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
-    return tuple(parser for module in modules for parser in module.PARSERS)
+    return (*linux.PARSERS, *windows_events.PARSERS, *windows_agent_logs.PARSERS, *azure_exports.PARSERS)
+
+
+def fields_markdown() -> str:
+    """``docs/fields.md``: every parser's declared ``fields``, by source and parser."""
+    from ._fields_doc import render
+
+    return render(all_parsers())
