@@ -339,7 +339,7 @@ class BundleOutcome:
 @lru_cache(maxsize=4)
 def _signatures_for(extra_dirs: tuple[str, ...], tuning: str | None):
     """Knowledge and signatures, loaded once per worker process for each set of options."""
-    from .signatures import load_knowledge, load_signatures
+    from .rules import load_knowledge, load_signatures
 
     knowledge = load_knowledge()
     return load_signatures(extra_dirs=extra_dirs, tuning=tuning, knowledge=knowledge), knowledge
@@ -758,7 +758,7 @@ class BatchResult:
 
 def _fingerprint(extra_dirs: tuple[str, ...], tuning: str | None) -> str:
     """A hash of every signature and knowledge file in use, so a resume with other rules is caught."""
-    from .signatures import shipped_dir
+    from .rules import shipped_dir
 
     digest = hashlib.sha256()
     for folder in (shipped_dir(), *extra_dirs):

@@ -118,7 +118,7 @@ def _read(bundle: str, tz: str | None) -> BundleContents:
 
 
 def _load_signatures(dirs: list[str], tuning: str | None = None):
-    from .signatures import SignatureError, load_signatures
+    from .rules import SignatureError, load_signatures
 
     for folder in dirs:
         if not Path(folder).is_dir():
@@ -170,7 +170,7 @@ def _run_signatures_list(args: argparse.Namespace) -> int:
 
 
 def _run_signatures_validate(args: argparse.Namespace) -> int:
-    from .signatures import validate
+    from .rules.examples import validate
 
     if args.dir and not Path(args.dir).is_dir():
         raise UsageError(f"no such signature folder: {args.dir}")
@@ -183,7 +183,8 @@ def _run_signatures_validate(args: argparse.Namespace) -> int:
 
 def _run_signatures_test(args: argparse.Namespace) -> int:
     """Each pack loaded on its own, its examples run (``load_pack`` runs them)."""
-    from .signatures import SignatureError, load_knowledge, load_pack, shipped_dir
+    from .rules import SignatureError, load_knowledge, shipped_dir
+    from .rules.examples import load_pack
 
     folder = Path(args.dir) if args.dir else Path(shipped_dir())
     if not folder.is_dir():

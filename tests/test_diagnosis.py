@@ -13,7 +13,7 @@ import pytest
 from loganalyzer import diagnose
 from loganalyzer.cli import main
 from loganalyzer.ranking import confidence, rank_codes, rank_findings, recency
-from loganalyzer.signatures import load_knowledge
+from loganalyzer.rules import load_knowledge
 
 from conftest import REPO, SAMPLES
 

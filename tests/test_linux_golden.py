@@ -18,7 +18,7 @@ from loganalyzer.diagnosis import diagnose
 from loganalyzer.events import EventRows, concat_events
 from loganalyzer.matching import match
 from loganalyzer.ranking import CONFIDENCE_FLOORS
-from loganalyzer.signatures import load_knowledge, load_signatures
+from loganalyzer.rules import load_knowledge, load_signatures
 
 from golden import listing_checks
 from conftest import SAMPLES

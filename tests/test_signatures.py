@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from loganalyzer.signatures import (
+from loganalyzer.rules import (
     SignatureError,
     check_regex,
     derive_literals,
     load_knowledge,
-    load_pack,
     load_signatures,
     parse_duration,
-    run_examples,
-    validate,
     version_key,
 )
+from loganalyzer.rules.examples import load_pack, run_examples, validate
 
 ARTICLE_CODES = [
     "UserErrorGuestAgentStatusUnavailable",
@@ -199,6 +197,7 @@ GOOD = '''
 [[signature]]
 id = "test.good"
 title = "A good rule"
+status = "test"
 source = "waagent.log"
 cause = "agent-not-running"
 weight = 0.5
@@ -315,7 +314,7 @@ def test_unknown_source(tmp_path):
 
 def test_several_problems_are_all_reported(tmp_path):
     text = GOOD.replace('cause = "agent-not-running"', 'cause = "nope"').replace('level = "x"', "")
-    text = text.replace('title = "A good rule"', 'title = "A good rule"\nlevel = "urgent"\nkind = "state"\nstatus = "wip"')
+    text = text.replace('status = "test"', 'level = "urgent"\nkind = "state"\nstatus = "wip"')
     _pack(tmp_path, text)
     reasons = " | ".join(e.reason for e in validate(tmp_path))
     assert "unknown cause" in reasons and "level must be" in reasons and "status must be" in reasons
