@@ -45,7 +45,7 @@ class TomlText:
                 r"^\s*(?:[\"']?" + re.escape(candidate) + r"[\"']?\s*(?:=|\.)|\[\[?[^\]]*\b" + re.escape(candidate) + r"\]\]?)"
             )
             for number in range(start, min(end, len(self.lines) + 1)):
-                if pattern.match(self.lines[number - 1]):
+                if pattern.match(self.lines[number - 1].replace("\"", "").replace("'", "")):
                     return number
         return start
 

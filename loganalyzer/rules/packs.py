@@ -346,6 +346,7 @@ def _parse_signature(raw: Mapping[str, Any], block: _Block, knowledge: Knowledge
     counter = raw.get("counter", False)
     if not isinstance(counter, bool):
         block.err("counter must be true or false", "counter")
+    _check_level(block, level, counter, [w for _, w in checked])
     lists = {}
     for key in ("references", "falsepositives", "related"):
         value = strings(raw.get(key, []))
@@ -531,6 +532,20 @@ def cross_checks(signatures: list[Signature], knowledge: Knowledge, errors: list
                     ValidationError(signature.file, signature.line, f"related {reference!r} is neither a signature id nor an error code", signature.id)
                 )
 
+
+
+#: the weight bands a level allows (see "Weights and levels" in signatures/README.md)
+LEVEL_WEIGHTS = {"critical": (0.65, 1.0), "low": (0.0, 0.3)}
+
+
+def _check_level(block: _Block, level: Any, counter: Any, weights: list[float]) -> None:
+    """``level`` and ``weight`` tell the same story: informational is counter-evidence and only
+    that; critical rules weigh 0.65 or more; low rules 0.3 or less (the rule's strongest cause)."""
+    if (level == "informational") != (counter is True):
+        block.err("level 'informational' is for counter-evidence (counter = true), and counter-evidence is informational", "level")
+    low, high = LEVEL_WEIGHTS.get(level, (0.0, 1.0))
+    if not counter and weights and not low <= max(weights) <= high:
+        block.err(f"level {level!r} needs weights within {low}..{high} (see the weight guide)", "level")
 
 
 def _parse_raw_examples(raw: Any, block: _Block) -> tuple[RawExample, ...]:
