@@ -51,6 +51,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TextIO
 
 import pyarrow as pa
 
+from .ranking import LISTED_WORDS
 from .redaction import redact
 
 __all__ = [
@@ -78,7 +79,7 @@ NO_CODE = "(no code)"
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".tbz2", ".bz2", ".txz", ".xz")
 #: folder names that mark a VM root (Linux or Windows) when looking for bundles recursively
 VM_ROOT_FOLDERS = frozenset({"var", "etc", "windowsazure", "packages"})
-_LISTED = ("certain", "likely", "possible")
+_LISTED = LISTED_WORDS
 _PART_NAME = re.compile(r"^[A-Za-z0-9._-]+-[0-9a-f]{12}\.(parquet|json)$")
 
 _TIME = pa.timestamp("us", tz="UTC")

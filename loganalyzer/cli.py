@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from . import __version__
+from .ranking import LISTED_WORDS
 from .reader import BundleContents, read_bundle
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-CONFIDENCE_ORDER = ("certain", "likely", "possible")
+CONFIDENCE_ORDER = LISTED_WORDS
 
 
 class UsageError(Exception):
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     diagnose.add_argument("--lang", choices=("en", "sv"), default="en", help="language of titles and remediation")
     diagnose.add_argument("--signatures", action="append", default=[], metavar="DIR", help="a folder of extra signature files (repeatable)")
+    diagnose.add_argument("--include-experimental", action="store_true", help="also use signatures marked status = experimental")
     diagnose.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
     diagnose.add_argument("--fail-on", choices=CONFIDENCE_ORDER, help="exit 1 when a finding reaches this confidence")
     diagnose.add_argument("--all", action="store_true", help="also list causes below 'possible'")
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = signatures.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="the signatures in use, one a line")
     listing.add_argument("--signatures", action="append", default=[], metavar="DIR", help="add a folder of signature files")
+    listing.add_argument("--include-experimental", action="store_true", help="also use signatures marked status = experimental")
     listing.set_defaults(run=_run_signatures_list)
     for name, helptext, run in (
         ("validate", "check packs: unknown causes, duplicate ids, bad regexes, failing examples", _run_signatures_validate),
@@ -90,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.add_argument("--lang", choices=("en", "sv"), default="en", help="language of titles and remediation")
     batch.add_argument("--signatures", action="append", default=[], metavar="DIR", help="a folder of extra signature files (repeatable)")
+    batch.add_argument("--include-experimental", action="store_true", help="also use signatures marked status = experimental")
     batch.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
     batch.add_argument("--tz", help="the VMs' time zone for local-time logs, e.g. Europe/Stockholm")
     batch.set_defaults(run=_run_batch)
