@@ -17,7 +17,7 @@ named rule is matched. So the test covers the rule and the parser it depends on 
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa

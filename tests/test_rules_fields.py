@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from loganalyzer.rules import READER_FIELDS, FieldContract, SignatureError, load_signatures, parser_contract
+from loganalyzer.rules import (
+    READER_FIELDS,
+    FieldContract,
+    SignatureError,
+    load_signatures,
+    parser_contract,
+)
 from loganalyzer.rules.examples import validate
 from loganalyzer.sources import Parser
 

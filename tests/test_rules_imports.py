@@ -16,7 +16,6 @@ import importlib
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 PACKAGE = REPO / "loganalyzer"

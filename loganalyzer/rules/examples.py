@@ -15,8 +15,8 @@ test suite; :func:`~loganalyzer.rules.loader.load_signatures` does not run them.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -34,7 +34,6 @@ from .model import (
     ExampleFailure,
     Knowledge,
     Matcher,
-    RawExample,
     Signature,
     SignatureError,
     SignatureSet,
@@ -42,7 +41,7 @@ from .model import (
 )
 from .packs import cross_checks, read_pack
 
-__all__ = ["validate", "load_pack", "run_examples", "check_examples", "check_raw_examples", "read_raw"]
+__all__ = ["check_examples", "check_raw_examples", "load_pack", "read_raw", "run_examples", "validate"]
 
 
 def validate(directory=None, *, contract: FieldContract | None = None) -> list[ValidationError]:

@@ -12,8 +12,8 @@ and the check becomes total by itself once every parser declares its fields.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from ..sources import all_parsers
 

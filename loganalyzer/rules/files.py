@@ -8,7 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .model import PACKAGE
+from .model import PACKAGE, ValidationError
+
 
 class TomlText:
     """Finds the line of a table or key in TOML text (tomllib keeps no positions)."""
@@ -73,6 +74,20 @@ def shipped_dir():
 
 def read_text(path) -> str:
     return path.read_text(encoding="utf-8")
+
+
+def read_toml(path, errors: list) -> tuple[str, dict] | None:
+    """The text and parsed document of a TOML file; None (and a problem in ``errors``) when it
+    cannot be read or is not TOML."""
+    name = str(path)
+    try:
+        text = read_text(path)
+        return text, tomllib.loads(text)
+    except OSError as error:
+        errors.append(ValidationError(name, 0, f"cannot read: {error}"))
+    except tomllib.TOMLDecodeError as error:
+        errors.append(ValidationError(name, toml_error_line(error), f"not valid TOML: {error}"))
+    return None
 
 
 def strings(value: Any) -> tuple[str, ...] | None:

@@ -8,10 +8,10 @@ which sources tell the OS family (``[os_family]``).
 
 from __future__ import annotations
 
-import tomllib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from .files import TomlText, read_text, shipped_dir, strings, toml_error_line
+from .files import TomlText, read_toml, shipped_dir, strings
 from .model import (
     DECIDED_ON,
     GUEST_VISIBLE,
@@ -42,15 +42,10 @@ def load_knowledge(path=None) -> Knowledge:
 
 def read_knowledge(path, errors: list[ValidationError]) -> Knowledge | None:
     name = str(path)
-    try:
-        text = read_text(path)
-        doc = tomllib.loads(text)
-    except OSError as error:
-        errors.append(ValidationError(name, 0, f"cannot read: {error}"))
+    read = read_toml(path, errors)
+    if read is None:
         return None
-    except tomllib.TOMLDecodeError as error:
-        errors.append(ValidationError(name, toml_error_line(error), f"not valid TOML: {error}"))
-        return None
+    text, doc = read
     where = TomlText(text)
 
     def err(table: str, index: int, reason: str, key: str | None = None, ident: str | None = None) -> None:

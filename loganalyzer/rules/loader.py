@@ -8,13 +8,20 @@ the test suite, not on every load.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .fields import FieldContract, parser_contract
 from .files import shipped_dir
 from .knowledge import read_knowledge
-from .model import KNOWLEDGE_FILE, Knowledge, Signature, SignatureError, SignatureSet, ValidationError
+from .model import (
+    KNOWLEDGE_FILE,
+    Knowledge,
+    Signature,
+    SignatureError,
+    SignatureSet,
+    ValidationError,
+)
 from .packs import cross_checks, pack_files, read_pack
 from .tuning import apply_weights, read_tuning
 

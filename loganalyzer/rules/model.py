@@ -7,36 +7,36 @@ these frozen values, the matcher (:mod:`loganalyzer.matching`) and the ranking r
 from __future__ import annotations
 
 import re
-
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import regex
 
 __all__ = [
-    "STATUSES",
-    "RULE_LEVELS",
-    "KINDS",
     "EVENT_LEVELS",
+    "KINDS",
     "OPERATORS",
-    "ValidationError",
-    "ExampleFailure",
-    "SignatureError",
-    "Condition",
-    "Matcher",
-    "Example",
-    "RawExample",
-    "CountSpec",
+    "RULE_LEVELS",
+    "STATUSES",
     "AbsenceSpec",
-    "StateSpec",
-    "Signature",
-    "ErrorCode",
     "Cause",
-    "ResultCode",
-    "InputRule",
     "CheckStep",
+    "Condition",
+    "CountSpec",
+    "ErrorCode",
+    "Example",
+    "ExampleFailure",
+    "InputRule",
     "Knowledge",
+    "Matcher",
+    "RawExample",
+    "ResultCode",
+    "Signature",
+    "SignatureError",
     "SignatureSet",
+    "StateSpec",
+    "ValidationError",
     "parse_duration",
     "version_key",
 ]

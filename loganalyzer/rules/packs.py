@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .fields import FieldContract, parser_contract
-from .files import TomlText, read_text, strings, toml_error_line
+from .files import TomlText, read_toml, strings
 from .model import (
     EVENT_LEVELS,
     KINDS,
@@ -38,7 +38,7 @@ from .model import (
 )
 from .regexes import check_regex, derive_literals
 
-__all__ = ["read_pack", "pack_files", "cross_checks"]
+__all__ = ["cross_checks", "pack_files", "read_pack"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -435,9 +435,7 @@ def _parse_signature(raw: Mapping[str, Any], block: _Block, knowledge: Knowledge
         for key in ("count", "absence", "state"):
             if key in raw and key != kind:
                 block.err(f"'{key}' table given but kind is {kind!r}", key)
-    if kind == "event" and not examples:
-        block.err("an event rule needs at least one example in examples.match", "examples")
-    elif kind == "event" and not any(e.expect_match for e in examples):
+    if kind == "event" and not examples or kind == "event" and not any(e.expect_match for e in examples):
         block.err("an event rule needs at least one example in examples.match", "examples")
 
     raw_examples = _parse_raw_examples(raw.get("examples", {}), block)
@@ -484,15 +482,10 @@ def read_pack(path, knowledge: Knowledge, errors: list[ValidationError], contrac
     """The signatures of one pack file; what is wrong goes to ``errors`` (its signatures are left out)."""
     contract = contract if contract is not None else parser_contract()
     name = str(path)
-    try:
-        text = read_text(path)
-        doc = tomllib.loads(text)
-    except OSError as error:
-        errors.append(ValidationError(name, 0, f"cannot read: {error}"))
+    read = read_toml(path, errors)
+    if read is None:
         return []
-    except tomllib.TOMLDecodeError as error:
-        errors.append(ValidationError(name, toml_error_line(error), f"not valid TOML: {error}"))
-        return []
+    text, doc = read
     where = TomlText(text)
     for key in sorted(set(doc) - {"signature", "pack"}):
         errors.append(ValidationError(name, where.key_line(1, len(where.lines) + 1, key), f"unknown top-level key {key!r}"))

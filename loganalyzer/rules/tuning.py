@@ -8,15 +8,15 @@
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .files import TomlText, read_text, strings, toml_error_line
+from .files import TomlText, read_toml, strings
 from .model import Signature, ValidationError
 
-__all__ = ["read_tuning", "apply_weights"]
+__all__ = ["apply_weights", "read_tuning"]
 
 
 def read_tuning(tuning, signatures: list[Signature], errors: list[ValidationError]) -> tuple[set[str], dict[str, Any]]:
@@ -27,15 +27,10 @@ def read_tuning(tuning, signatures: list[Signature], errors: list[ValidationErro
         name, text, doc = "<tuning>", "", dict(tuning)
     else:
         name = str(tuning)
-        try:
-            text = read_text(Path(tuning))
-            doc = tomllib.loads(text)
-        except OSError as error:
-            errors.append(ValidationError(name, 0, f"cannot read: {error}"))
+        read = read_toml(Path(tuning), errors)
+        if read is None:
             return set(), {}
-        except tomllib.TOMLDecodeError as error:
-            errors.append(ValidationError(name, toml_error_line(error), f"not valid TOML: {error}"))
-            return set(), {}
+        text, doc = read
     where = TomlText(text)
     end = len(where.lines) + 1
 
