@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from loganalyzer import read_bundle  # noqa: E402
 from loganalyzer.matching import match  # noqa: E402
-from loganalyzer.signatures import load_signatures  # noqa: E402
+from loganalyzer.rules import load_signatures  # noqa: E402
 from loganalyzer.sources import ParseContext  # noqa: E402
 from loganalyzer.sources.linux.agent_log import PARSERS as WAAGENT_PARSERS  # noqa: E402
 

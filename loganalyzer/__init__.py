@@ -11,7 +11,7 @@ from .bundle import Limits
 from .diagnosis import Diagnosis, diagnose
 from .events import EVENT_SCHEMA
 from .reader import BundleContents, read_bundle
-from .signatures import load_knowledge, load_signatures
+from .rules import load_knowledge, load_signatures
 
 __all__ = [
     "diagnose",

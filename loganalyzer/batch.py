@@ -51,6 +51,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TextIO
 
 import pyarrow as pa
 
+from .ranking import LISTED_WORDS
 from .redaction import redact
 
 __all__ = [
@@ -78,7 +79,7 @@ NO_CODE = "(no code)"
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".tbz2", ".bz2", ".txz", ".xz")
 #: folder names that mark a VM root (Linux or Windows) when looking for bundles recursively
 VM_ROOT_FOLDERS = frozenset({"var", "etc", "windowsazure", "packages"})
-_LISTED = ("certain", "likely", "possible")
+_LISTED = LISTED_WORDS
 _PART_NAME = re.compile(r"^[A-Za-z0-9._-]+-[0-9a-f]{12}\.(parquet|json)$")
 
 _TIME = pa.timestamp("us", tz="UTC")
@@ -339,7 +340,7 @@ class BundleOutcome:
 @lru_cache(maxsize=4)
 def _signatures_for(extra_dirs: tuple[str, ...], tuning: str | None):
     """Knowledge and signatures, loaded once per worker process for each set of options."""
-    from .signatures import load_knowledge, load_signatures
+    from .rules import load_knowledge, load_signatures
 
     knowledge = load_knowledge()
     return load_signatures(extra_dirs=extra_dirs, tuning=tuning, knowledge=knowledge), knowledge
@@ -758,7 +759,7 @@ class BatchResult:
 
 def _fingerprint(extra_dirs: tuple[str, ...], tuning: str | None) -> str:
     """A hash of every signature and knowledge file in use, so a resume with other rules is caught."""
-    from .signatures import shipped_dir
+    from .rules import shipped_dir
 
     digest = hashlib.sha256()
     for folder in (shipped_dir(), *extra_dirs):

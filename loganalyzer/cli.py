@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from . import __version__
+from .ranking import LISTED_WORDS
 from .reader import BundleContents, read_bundle
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-CONFIDENCE_ORDER = ("certain", "likely", "possible")
+CONFIDENCE_ORDER = LISTED_WORDS
 
 
 class UsageError(Exception):
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     diagnose.add_argument("--lang", choices=("en", "sv"), default="en", help="language of titles and remediation")
     diagnose.add_argument("--signatures", action="append", default=[], metavar="DIR", help="a folder of extra signature files (repeatable)")
+    diagnose.add_argument("--include-experimental", action="store_true", help="also use signatures marked status = experimental")
     diagnose.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
     diagnose.add_argument("--fail-on", choices=CONFIDENCE_ORDER, help="exit 1 when a finding reaches this confidence")
     diagnose.add_argument("--all", action="store_true", help="also list causes below 'possible'")
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = signatures.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="the signatures in use, one a line")
     listing.add_argument("--signatures", action="append", default=[], metavar="DIR", help="add a folder of signature files")
+    listing.add_argument("--include-experimental", action="store_true", help="also use signatures marked status = experimental")
     listing.set_defaults(run=_run_signatures_list)
     for name, helptext, run in (
         ("validate", "check packs: unknown causes, duplicate ids, bad regexes, failing examples", _run_signatures_validate),
@@ -90,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.add_argument("--lang", choices=("en", "sv"), default="en", help="language of titles and remediation")
     batch.add_argument("--signatures", action="append", default=[], metavar="DIR", help="a folder of extra signature files (repeatable)")
+    batch.add_argument("--include-experimental", action="store_true", help="also use signatures marked status = experimental")
     batch.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
     batch.add_argument("--tz", help="the VMs' time zone for local-time logs, e.g. Europe/Stockholm")
     batch.set_defaults(run=_run_batch)
@@ -118,7 +122,7 @@ def _read(bundle: str, tz: str | None) -> BundleContents:
 
 
 def _load_signatures(dirs: list[str], tuning: str | None = None):
-    from .signatures import SignatureError, load_signatures
+    from .rules import SignatureError, load_signatures
 
     for folder in dirs:
         if not Path(folder).is_dir():
@@ -170,7 +174,7 @@ def _run_signatures_list(args: argparse.Namespace) -> int:
 
 
 def _run_signatures_validate(args: argparse.Namespace) -> int:
-    from .signatures import validate
+    from .rules.examples import validate
 
     if args.dir and not Path(args.dir).is_dir():
         raise UsageError(f"no such signature folder: {args.dir}")
@@ -183,7 +187,8 @@ def _run_signatures_validate(args: argparse.Namespace) -> int:
 
 def _run_signatures_test(args: argparse.Namespace) -> int:
     """Each pack loaded on its own, its examples run (``load_pack`` runs them)."""
-    from .signatures import SignatureError, load_knowledge, load_pack, shipped_dir
+    from .rules import SignatureError, load_knowledge, shipped_dir
+    from .rules.examples import load_pack
 
     folder = Path(args.dir) if args.dir else Path(shipped_dir())
     if not folder.is_dir():

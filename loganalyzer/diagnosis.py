@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Iterable
@@ -24,17 +23,17 @@ from .ranking import (
     Finding,
     ReportedCode,
     assess_reported_code,
+    at_least,
     rank_codes,
     rank_findings,
     walk_checklist,
 )
 from .reader import read_bundle
-from .signatures import Knowledge, SignatureSet, load_knowledge, load_signatures
+from .rules import Knowledge, SignatureSet, load_knowledge, load_signatures
 
 __all__ = ["Diagnosis", "diagnose", "SCHEMA"]
 
 SCHEMA = "loganalyzer.diagnosis/1"
-_BACKUP_EXTENSION = r"(?i)VMSnapshot|IaaSBcdr|RecoveryServices"
 
 
 @dataclass
@@ -67,8 +66,7 @@ class Diagnosis:
 
     def listed(self, minimum: str = "possible") -> list[Finding]:
         """Findings at or above a confidence word (``possible`` by default)."""
-        order = ["certain", "likely", "possible", "unlikely"]
-        return [f for f in self.findings if order.index(f.confidence) <= order.index(minimum)]
+        return [f for f in self.findings if at_least(f.confidence, minimum)]
 
     def to_dict(self, minimum: str = "possible") -> dict:
         from .report import diagnosis_to_dict
@@ -109,26 +107,18 @@ class Diagnosis:
         return f"<Diagnosis of {self.bundle}: {head}; {len(self.events)} events, {len(self.problems)} problems>"
 
 
-def _os_family(sources: Iterable[str]) -> str | None:
-    sources = set(sources)
-    linux = any(s.startswith(("waagent", "extension")) for s in sources)
-    windows = any(s.startswith("windows") for s in sources)
-    if linux and not windows:
-        return "linux"
-    if windows and not linux:
-        return "windows"
-    return None
+def _latest_backup_attempt(events: pa.Table, backup_extension: str) -> datetime | None:
+    """When the backup extension last ran: the latest time of its events, else of any event.
 
-
-def _latest_backup_attempt(events: pa.Table) -> datetime | None:
-    """When the backup extension last ran: the latest time of its events, else of any event."""
+    ``backup_extension`` is the regex of its names (``Knowledge.backup_extension_pattern``).
+    """
     if events.num_rows == 0:
         return None
     component = pc.fill_null(pc.cast(events["component"], pa.string()), "")
     file = pc.cast(events["file"], pa.string())
     mask = pc.or_(
-        pc.match_substring_regex(component, _BACKUP_EXTENSION),
-        pc.match_substring_regex(file, _BACKUP_EXTENSION),
+        pc.match_substring_regex(component, backup_extension),
+        pc.match_substring_regex(file, backup_extension),
     )
     times = events.filter(mask)["time"]
     latest = pc.max(times).as_py() if len(times) else None
@@ -158,16 +148,10 @@ def _reported_in_bundle(events: pa.Table) -> str | None:
     return codes[best]
 
 
-def _inputs_per_step(coverage: pd.DataFrame, events: pa.Table) -> dict[int, list[str]]:
-    """Which files let each checklist step be evaluated (see ``walk_checklist``)."""
+def _files_read(coverage: pd.DataFrame) -> dict[str, str]:
+    """The files that gave at least one event, each with its source, in reading order."""
     read = coverage[coverage["events"] > 0]
-    files = read["file"].astype(str).tolist()
-    sources = dict(zip(files, read["source"].astype(str)))
-    agent = [f for f in files if sources[f] in ("waagent.log", "waagent.syslog", "waagent.conf") or "WaAppAgent" in f]
-    extensions = [f for f in files if sources[f] in ("waagent.state",) or (sources[f] == "windows.agent" and "Status" in f)]
-    backup = [f for f in files if re.search(_BACKUP_EXTENSION, f)]
-    vm = [f for f in files if sources[f] == "azure.vm"]
-    return {1: vm, 2: agent, 3: extensions, 4: backup}
+    return dict(zip(read["file"].astype(str), read["source"].astype(str)))
 
 
 def diagnose(
@@ -180,26 +164,30 @@ def diagnose(
     tz: tzinfo | str | None = None,
     limits: Limits | None = None,
     knowledge: Knowledge | None = None,
+    include_experimental: bool = False,
 ) -> Diagnosis:
     """Diagnose the bundle at ``path``.
 
     ``reported_code`` is the error code the portal showed, if known. ``signatures`` is a loaded
     :class:`SignatureSet` or folders of extra signature files added to the shipped ones;
     ``tuning`` a tuning file (disable ids, change weights). ``tz`` the VM's time zone for
-    local-time logs.
+    local-time logs. ``include_experimental`` adds the rules marked ``status = "experimental"``
+    (when ``signatures`` is not already a loaded set).
     """
     contents = read_bundle(path, tz=tz, limits=limits)
     if isinstance(signatures, SignatureSet):
         knowledge = knowledge or signatures.knowledge
     else:
         knowledge = knowledge or load_knowledge()
-        signatures = load_signatures(extra_dirs=tuple(signatures or ()), tuning=tuning, knowledge=knowledge)
+        signatures = load_signatures(
+            extra_dirs=tuple(signatures or ()), tuning=tuning, knowledge=knowledge, include_experimental=include_experimental
+        )
     reported_code = reported_code or _reported_in_bundle(contents.event_table)
 
     evidence = match(contents.event_table, signatures)
 
-    os_family = _os_family(contents.coverage["source"].astype(str))
-    attempt = _latest_backup_attempt(contents.event_table)
+    os_family = knowledge.os_family(contents.coverage["source"].astype(str))
+    attempt = _latest_backup_attempt(contents.event_table, knowledge.backup_extension_pattern)
     reported_entry = knowledge.code(reported_code) if reported_code else None
     findings = rank_findings(
         evidence,
@@ -215,7 +203,7 @@ def diagnose(
         if reported_code
         else None
     )
-    checklist = walk_checklist(knowledge.checklist, findings, _inputs_per_step(contents.coverage, contents.event_table), lang)
+    checklist = walk_checklist(knowledge.checklist, findings, knowledge.inputs_per_step(_files_read(contents.coverage)), lang)
     return Diagnosis(
         bundle=os.fspath(path),
         findings=findings,

@@ -33,18 +33,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import regex
 
-from .events import EVENT_SCHEMA, LEVELS
-from .signatures import (
-    Condition,
-    Example,
-    ExampleFailure,
-    Matcher,
-    Signature,
-    SignatureSet,
-    version_key,
-)
+from .events import EVENT_SCHEMA
+from .rules.model import Condition, Matcher, Signature, SignatureSet, version_key
 
-__all__ = ["EVIDENCE_SCHEMA", "match", "match_table", "check_examples", "render_details"]
+__all__ = ["EVIDENCE_SCHEMA", "match", "match_table", "render_details", "PreparedEvents", "literal_plan", "details_for", "excerpt"]
 
 EVIDENCE_SCHEMA = pa.schema(
     [
@@ -169,7 +161,7 @@ def _named_groups(messages: Sequence[str | None], pattern: str) -> list[dict]:
     return out
 
 
-class _Events:
+class PreparedEvents:
     """Column views of one event table and caches shared by all signatures."""
 
     def __init__(self, table: pa.Table):
@@ -336,7 +328,7 @@ def _conditions_mask(values: pa.Array, conditions: Sequence[Condition]) -> np.nd
 # --------------------------------------------------------------------------------------------
 
 
-def _excerpt(message: str) -> str:
+def excerpt(message: str) -> str:
     first = message.split("\n", 1)[0].rstrip()
     return first if len(first) <= EXCERPT_CHARS else first[: EXCERPT_CHARS - 1] + "\u2026"
 
@@ -365,7 +357,7 @@ def _text(value: object) -> str:
 class _Collector:
     """Accumulates evidence rows as columns."""
 
-    events: _Events
+    events: PreparedEvents
 
     def __post_init__(self) -> None:
         self.columns: dict[str, list] = {name: [] for name in EVIDENCE_SCHEMA.names}
@@ -374,7 +366,7 @@ class _Collector:
     def add(self, signature: Signature, matcher: Matcher | None, rows: np.ndarray, extras: Sequence[dict] | None = None) -> None:
         if not len(rows):
             return
-        details = _details_for(self.events, signature, matcher, rows, extras)
+        details = details_for(self.events, signature, matcher, rows, extras)
         messages = _take(self.events.message, rows).to_pylist()
         files = _take(self.events.file, rows).to_pylist()
         lines = _take(self.events.line, rows).to_pylist()
@@ -389,7 +381,7 @@ class _Collector:
                 self.columns["file"].append(files[i] or "")
                 self.columns["line"].append(lines[i] or 0)
                 self.columns["source"].append(sources[i] or "")
-                self.columns["excerpt"].append(_excerpt(messages[i] or ""))
+                self.columns["excerpt"].append(excerpt(messages[i] or ""))
                 self.columns["details"].append(details[i])
                 self.columns["codes"].append(list(signature.codes))
 
@@ -400,7 +392,7 @@ class _Collector:
         return pa.table({name: data[name] for name in EVIDENCE_SCHEMA.names}, schema=EVIDENCE_SCHEMA)
 
 
-def _details_for(events: _Events, signature: Signature, matcher: Matcher | None, rows: np.ndarray, extras: Sequence[dict] | None) -> list[str]:
+def details_for(events: PreparedEvents, signature: Signature, matcher: Matcher | None, rows: np.ndarray, extras: Sequence[dict] | None) -> list[str]:
     template = signature.details
     suffix = [e.pop("_suffix", "") for e in extras] if extras else [""] * len(rows)
     if not template:
@@ -420,7 +412,7 @@ def _details_for(events: _Events, signature: Signature, matcher: Matcher | None,
     out = []
     for i in range(len(rows)):
         values: dict[str, object] = {
-            "message": _excerpt(messages[i] or ""),
+            "message": excerpt(messages[i] or ""),
             "component": components[i],
             "level": levels[i],
             "source": sources[i],
@@ -443,7 +435,7 @@ def _details_for(events: _Events, signature: Signature, matcher: Matcher | None,
 # --------------------------------------------------------------------------------------------
 
 
-def _key_values(events: _Events, rows: np.ndarray, keys: Sequence[str]) -> list[tuple | None]:
+def _key_values(events: PreparedEvents, rows: np.ndarray, keys: Sequence[str]) -> list[tuple | None]:
     if not keys:
         return [()] * len(rows)
     columns = [events.lookup(rows, key).to_pylist() for key in keys]
@@ -457,7 +449,7 @@ def _duration_text(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def _run_count(events: _Events, signature: Signature, out: _Collector) -> None:
+def _run_count(events: PreparedEvents, signature: Signature, out: _Collector) -> None:
     spec = signature.count
     rows = events.select(signature.matcher)
     groups: dict[tuple, list[int]] = {}
@@ -493,7 +485,7 @@ def _run_count(events: _Events, signature: Signature, out: _Collector) -> None:
         out.add(signature, signature.matcher, np.array(chosen, dtype=np.int64)[order], [extras[i] for i in order])
 
 
-def _run_absence(events: _Events, signature: Signature, out: _Collector) -> None:
+def _run_absence(events: PreparedEvents, signature: Signature, out: _Collector) -> None:
     spec = signature.absence
     scope = events.rows_of(spec.expect.sources)
     scope = scope[events.has_time[scope]]
@@ -547,7 +539,7 @@ def _run_absence(events: _Events, signature: Signature, out: _Collector) -> None
         out.add(signature, spec.after, np.array(chosen_rows, dtype=np.int64)[order], [extras[i] for i in order])
 
 
-def _latest_per_key(events: _Events, rows: np.ndarray, keys: Sequence[str]) -> np.ndarray:
+def _latest_per_key(events: PreparedEvents, rows: np.ndarray, keys: Sequence[str]) -> np.ndarray:
     values = _key_values(events, rows, keys)
     present = np.array([v is not None for v in values], dtype=bool)
     rows = rows[present]
@@ -566,14 +558,14 @@ def _latest_per_key(events: _Events, rows: np.ndarray, keys: Sequence[str]) -> n
     return np.sort(latest)
 
 
-def _run_state(events: _Events, signature: Signature, out: _Collector) -> None:
+def _run_state(events: PreparedEvents, signature: Signature, out: _Collector) -> None:
     spec = signature.state
     candidates = events.select(spec.where) if spec.where else events.rows_of(signature.matcher.sources)
     latest = _latest_per_key(events, candidates, spec.key)
     out.add(signature, signature.matcher, events.select(signature.matcher, start=latest))
 
 
-def _literal_plan(signatures: Iterable[Signature]) -> dict[str, set[tuple[str, bool]]]:
+def literal_plan(signatures: Iterable[Signature]) -> dict[str, set[tuple[str, bool]]]:
     plan: dict[str, set[tuple[str, bool]]] = {}
     for signature in signatures:
         matchers = [signature.matcher]
@@ -598,8 +590,8 @@ def match_table(events, signatures: SignatureSet | Iterable[Signature]) -> pa.Ta
     """Evidence as an Arrow table (see :data:`EVIDENCE_SCHEMA`)."""
     table = _as_table(events)
     signatures = list(signatures)
-    prepared = _Events(table)
-    prepared.prefilter(_literal_plan(signatures))
+    prepared = PreparedEvents(table)
+    prepared.prefilter(literal_plan(signatures))
     out = _Collector(prepared)
     for signature in signatures:
         if signature.kind == "event":
@@ -621,95 +613,3 @@ def match(events, signatures: SignatureSet | Iterable[Signature]) -> pd.DataFram
     rules add one row per group, at the most recent qualifying event.
     """
     return match_table(events, signatures).to_pandas(types_mapper=pd.ArrowDtype)
-
-
-# --------------------------------------------------------------------------------------------
-# Examples
-# --------------------------------------------------------------------------------------------
-
-
-def _example_table(examples: Sequence[Example]) -> pa.Table:
-    def encoded(values: list[str | None]) -> pa.Array:
-        return pa.array(values, pa.string()).dictionary_encode()
-
-    return pa.table(
-        {
-            "file": encoded([e.file for e in examples]),
-            "line": pa.array([e.line for e in examples], pa.int32()),
-            "time": pa.array([None] * len(examples), pa.timestamp("us", tz="UTC")),
-            "source": encoded([e.source for e in examples]),
-            "level": encoded([e.level for e in examples]),
-            "component": encoded([e.component for e in examples]),
-            "message": pa.array([e.message for e in examples], pa.string()),
-            "fields": pa.array([list(e.fields) for e in examples], pa.map_(pa.string(), pa.string())),
-        },
-        schema=EVENT_SCHEMA,
-    )
-
-
-def _matchers_for(signature: Signature, part: str) -> list[Matcher]:
-    if part == "absence.after":
-        return [signature.absence.after]
-    if part == "absence.expect":
-        return [signature.absence.expect]
-    matchers = [signature.matcher]
-    if signature.state and signature.state.where:
-        matchers.insert(0, signature.state.where)
-    return matchers
-
-
-def check_examples(signatures: Sequence[Signature]) -> list[ExampleFailure]:
-    """Run all examples of ``signatures`` in one table; the ones that misbehave."""
-    owners: list[tuple[Signature, Example]] = [(s, e) for s in signatures for e in s.examples]
-    failures: list[ExampleFailure] = []
-    usable = []
-    for signature, example in owners:
-        if example.level is not None and example.level not in LEVELS:
-            failures.append(_failure(signature, example, f"example level {example.level!r} is not one of {LEVELS}"))
-        else:
-            usable.append((signature, example))
-    if not usable:
-        return failures
-    events = _Events(_example_table([e for _, e in usable]))
-    events.prefilter(_literal_plan(s for s, _ in usable))
-    by_part: dict[tuple[int, str], list[int]] = {}
-    for row, (signature, example) in enumerate(usable):
-        by_part.setdefault((id(signature), example.part), []).append(row)
-    selected: dict[tuple[int, str], set[int]] = {}
-    for row, (signature, example) in enumerate(usable):
-        key = (id(signature), example.part)
-        if key not in selected:
-            rows = np.array(by_part[key], dtype=np.int64)
-            for matcher in _matchers_for(signature, example.part):
-                rows = events.select(matcher, start=rows)
-            selected[key] = set(int(r) for r in rows)
-        matched = row in selected[key]
-        matcher = _matchers_for(signature, example.part)[-1]
-        if example.source not in matcher.sources:
-            failures.append(_failure(signature, example, f"example source {example.source!r} is not one of the rule's sources"))
-        elif matched != example.expect_match:
-            want = "should match but did not" if example.expect_match else "matched but should not"
-            hint = ""
-            if example.expect_match and matcher.literals and not any(
-                (l.lower() in example.message.lower()) if matcher.literals_ignore_case else (l in example.message)
-                for l in matcher.literals
-            ):
-                hint = f" (it contains none of the literals {list(matcher.literals)})"
-            failures.append(_failure(signature, example, f"{want}{hint}: {_excerpt(example.message)!r}"))
-        elif matched and example.details is not None:
-            got = _details_for(events, signature, matcher, np.array([row]), None)[0]
-            if got != example.details:
-                failures.append(_failure(signature, example, f"details {got!r}, expected {example.details!r}"))
-    return failures
-
-
-def _failure(signature: Signature, example: Example, reason: str) -> ExampleFailure:
-    where = f"{example.part}: " if example.part else ""
-    return ExampleFailure(
-        signature=signature.id,
-        file=signature.file,
-        line=example.line or signature.line,
-        message=example.message,
-        expected_match=example.expect_match,
-        reason=where + reason,
-    )

@@ -14,7 +14,9 @@ A finding is a cause. Its score follows from its evidence rows alone:
    after the latest positive evidence scales the score by ``1 - w`` for each such signature.
 
 Confidence words: ``certain`` >= 0.9, ``likely`` >= 0.6, ``possible`` >= 0.3, else ``unlikely``
-(not listed by default).
+(not listed by default). They are defined here once (:data:`CONFIDENCE_FLOORS`,
+:data:`CONFIDENCE_WORDS`, :data:`LISTED_WORDS`, :data:`CONFIDENCE_LABELS`); every other module
+imports them.
 
 Error codes: a signature may name the codes its evidence shows (``codes``); such a code scores
 as high as the strongest evidence naming it (never above the finding). The cause's documented
@@ -32,10 +34,15 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from .signatures import Cause, CheckStep, Knowledge
+from .rules.model import Cause, CheckStep, Knowledge
 
 __all__ = [
     "CONFIDENCE_FLOORS",
+    "CONFIDENCE_WORDS",
+    "LISTED_WORDS",
+    "CONFIDENCE_LABELS",
+    "confidence_floor",
+    "at_least",
     "Finding",
     "CodeScore",
     "CheckResult",
@@ -48,7 +55,17 @@ __all__ = [
     "assess_reported_code",
 ]
 
+#: each confidence word with the lowest score it starts at, strongest first
 CONFIDENCE_FLOORS = (("certain", 0.9), ("likely", 0.6), ("possible", 0.3))
+#: the words listed by default (a finding below the last floor is ``unlikely``)
+LISTED_WORDS = tuple(word for word, _ in CONFIDENCE_FLOORS)
+#: every confidence word, strongest first
+CONFIDENCE_WORDS = (*LISTED_WORDS, "unlikely")
+#: how each word is shown, per language (English is the word itself)
+CONFIDENCE_LABELS = {
+    "en": {word: word for word in CONFIDENCE_WORDS},
+    "sv": {"certain": "säker", "likely": "trolig", "possible": "möjlig", "unlikely": "osannolik"},
+}
 _CORROBORATION = 0.75
 #: evidence this strong from a second input family gives the full corroboration step
 _CORROBORATING_WEIGHT = 0.5
@@ -63,7 +80,19 @@ def confidence(score: float) -> str:
     for word, floor in CONFIDENCE_FLOORS:
         if score >= floor:
             return word
-    return "unlikely"
+    return CONFIDENCE_WORDS[-1]
+
+
+def confidence_floor(word: str) -> float:
+    """The lowest score that earns ``word`` (0 for ``unlikely``); KeyError for other words."""
+    if word == CONFIDENCE_WORDS[-1]:
+        return 0.0
+    return dict(CONFIDENCE_FLOORS)[word]
+
+
+def at_least(word: str, minimum: str) -> bool:
+    """Whether confidence ``word`` is ``minimum`` or stronger."""
+    return CONFIDENCE_WORDS.index(word) <= CONFIDENCE_WORDS.index(minimum)
 
 
 def recency(time: datetime | None, attempt: datetime | None) -> float:
@@ -195,7 +224,7 @@ def rank_findings(
     order = {cause: i for i, cause in enumerate(reported_causes)}
     findings.sort(
         key=lambda f: (
-            0 if f.cause in order and f.score >= CONFIDENCE_FLOORS[-1][1] else 1,
+            0 if f.cause in order and f.score >= confidence_floor("possible") else 1,
             -f.score,
             order.get(f.cause, len(order)),
         )
@@ -229,7 +258,7 @@ def rank_codes(findings: list[Finding], knowledge: Knowledge, lang: str = "en") 
     scores: dict[str, float] = {}
     explained: dict[str, list[str]] = {}
     for finding in findings:
-        if finding.score < CONFIDENCE_FLOORS[-1][1]:
+        if finding.score < confidence_floor("possible"):
             continue
         hinted = _hinted_codes(finding.evidence)
         ordered = sorted(hinted, key=lambda code: -hinted[code])
@@ -272,7 +301,7 @@ def assess_reported_code(
         cause = knowledge.causes.get(cause_id)
         finding = scored.get(cause_id)
         wrong_os = bool(os_family and cause and cause.os not in ("any", os_family))
-        if finding is not None and finding.score >= CONFIDENCE_FLOORS[-1][1]:
+        if finding is not None and finding.score >= confidence_floor("possible"):
             supported = "yes"
         elif (cause and cause.guest_visible == "no") or wrong_os:
             supported = "cannot-tell"
@@ -318,8 +347,8 @@ def walk_checklist(
     steps = []
     for check in sorted(checks, key=lambda c: c.step):
         relevant = [f for f in findings if f.cause in check.fails_on]
-        failing = [f for f in relevant if f.score >= CONFIDENCE_FLOORS[1][1]]
-        warning = [f for f in relevant if CONFIDENCE_FLOORS[2][1] <= f.score < CONFIDENCE_FLOORS[1][1]]
+        failing = [f for f in relevant if f.score >= confidence_floor("likely")]
+        warning = [f for f in relevant if confidence_floor("possible") <= f.score < confidence_floor("likely")]
         seen = inputs_seen.get(check.step, [])
         if failing:
             status, worst = "fail", failing

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .ranking import CONFIDENCE_LABELS
+
 if TYPE_CHECKING:
     from .diagnosis import Diagnosis
 
@@ -61,7 +63,7 @@ _LABELS = {
     },
 }
 
-_CONFIDENCE_SV = {"certain": "säker", "likely": "trolig", "possible": "möjlig", "unlikely": "osannolik"}
+_CONFIDENCE_SV = CONFIDENCE_LABELS["sv"]
 _STATUS_SV = {"pass": "ok", "warn": "varning", "fail": "fel", "unknown": "okänt"}
 
 

@@ -36,7 +36,7 @@ if __name__ == "__main__":  # a script run from anywhere still imports the packa
     sys.path.insert(0, str(HERE.parent))
 
 from loganalyzer.diagnosis import diagnose  # noqa: E402
-from loganalyzer.signatures import load_knowledge, load_signatures  # noqa: E402
+from loganalyzer.rules import load_knowledge, load_signatures  # noqa: E402
 
 #: score floors of the confidence words 'possible' and 'likely'
 POSSIBLE = 0.3

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.redaction import MASK
-from loganalyzer.signatures import load_knowledge
+from loganalyzer.rules import load_knowledge
 from loganalyzer.sources import ParseContext, all_parsers
 
 PARSERS = all_parsers()

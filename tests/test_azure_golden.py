@@ -13,7 +13,7 @@ from conftest import SAMPLES
 
 from loganalyzer import diagnose, read_bundle
 from loganalyzer.ranking import CONFIDENCE_FLOORS
-from loganalyzer.signatures import load_knowledge, load_signatures
+from loganalyzer.rules import load_knowledge, load_signatures
 
 EXPECTED = tomllib.loads((SAMPLES / "expected-azure.toml").read_text(encoding="utf-8"))
 KNOWLEDGE = load_knowledge()

@@ -13,7 +13,7 @@ import pytest
 from loganalyzer import diagnose
 from loganalyzer.cli import main
 from loganalyzer.ranking import confidence, rank_codes, rank_findings, recency
-from loganalyzer.signatures import load_knowledge
+from loganalyzer.rules import load_knowledge
 
 from conftest import REPO, SAMPLES
 
@@ -201,3 +201,20 @@ def test_diagnosis_repr_and_html():
     result = diagnose(SAMPLES / "linux-fsfreeze-failed")
     assert "fs-freeze-failed" in repr(result)
     assert result._repr_html_().count("<table") >= 2
+
+
+def test_confidence_words_are_defined_once():
+    from loganalyzer.ranking import CONFIDENCE_FLOORS, CONFIDENCE_LABELS, CONFIDENCE_WORDS, LISTED_WORDS, at_least, confidence_floor
+
+    assert CONFIDENCE_WORDS == (*LISTED_WORDS, "unlikely") == ("certain", "likely", "possible", "unlikely")
+    assert [confidence_floor(w) for w in CONFIDENCE_WORDS] == [f for _, f in CONFIDENCE_FLOORS] + [0.0]
+    assert at_least("certain", "possible") and at_least("possible", "possible") and not at_least("unlikely", "possible")
+    assert set(CONFIDENCE_LABELS["sv"]) == set(CONFIDENCE_WORDS) == set(CONFIDENCE_LABELS["en"])
+
+
+def test_diagnose_can_include_experimental_rules():
+    without = diagnose(SAMPLES / "azure-keyvault")
+    with_them = diagnose(SAMPLES / "azure-keyvault", include_experimental=True)
+    experimental = {"azure.activity.keyvault-access-changed"}
+    assert not experimental & set(without.evidence["signature"])
+    assert experimental <= set(with_them.evidence["signature"])

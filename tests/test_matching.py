@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from loganalyzer.events import EventRows, concat_events, to_frame
 from loganalyzer.matching import EVIDENCE_SCHEMA, match, match_table, render_details
-from loganalyzer.signatures import Condition, Matcher, Signature, load_pack, load_signatures
+from loganalyzer.rules import Condition, Matcher, Signature, load_signatures
+from loganalyzer.rules.examples import load_pack
 
 T0 = datetime(2024, 5, 30, 10, 0, tzinfo=timezone.utc)
 LOG = "var/log/waagent.log"

@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from loganalyzer.signatures import (
+from loganalyzer.rules import (
     SignatureError,
     check_regex,
     derive_literals,
     load_knowledge,
-    load_pack,
     load_signatures,
     parse_duration,
-    run_examples,
-    validate,
     version_key,
 )
+from loganalyzer.rules.examples import load_pack, run_examples, validate
 
 ARTICLE_CODES = [
     "UserErrorGuestAgentStatusUnavailable",
@@ -199,6 +197,7 @@ GOOD = '''
 [[signature]]
 id = "test.good"
 title = "A good rule"
+status = "test"
 source = "waagent.log"
 cause = "agent-not-running"
 weight = 0.5
@@ -315,7 +314,7 @@ def test_unknown_source(tmp_path):
 
 def test_several_problems_are_all_reported(tmp_path):
     text = GOOD.replace('cause = "agent-not-running"', 'cause = "nope"').replace('level = "x"', "")
-    text = text.replace('title = "A good rule"', 'title = "A good rule"\nlevel = "urgent"\nkind = "state"\nstatus = "wip"')
+    text = text.replace('status = "test"', 'level = "urgent"\nkind = "state"\nstatus = "wip"')
     _pack(tmp_path, text)
     reasons = " | ".join(e.reason for e in validate(tmp_path))
     assert "unknown cause" in reasons and "level must be" in reasons and "status must be" in reasons
@@ -415,3 +414,71 @@ def test_parse_duration_and_version_key():
     assert version_key("WALinuxAgent-2.2.45") == (2, 2, 45)
     assert version_key("2.2.10.0") == version_key("2.2.10") < version_key("2.9")
     assert version_key("n/a") is None
+
+
+# --- status, level, knowledge facts ---------------------------------------------------------
+
+
+def test_experimental_rules_are_off_unless_asked(tmp_path):
+    _pack(tmp_path, GOOD.replace('status = "test"', 'status = "experimental"'))
+    default = load_signatures(extra_dirs=[tmp_path])
+    assert "test.good" not in default.ids and "test.good" in default.experimental
+    shipped_experimental = [s.id for s in load_signatures(include_experimental=True) if s.status == "experimental"]
+    assert shipped_experimental and not set(shipped_experimental) & set(default.ids)
+    assert set(shipped_experimental) <= set(default.experimental)
+    assert "test.good" in load_signatures(extra_dirs=[tmp_path], include_experimental=True).ids
+
+
+def test_a_rule_without_status_is_under_test_and_on(tmp_path):
+    _pack(tmp_path, GOOD.replace('status = "test"\n', ""))
+    loaded = load_signatures(extra_dirs=[tmp_path])
+    assert loaded["test.good"].status == "test"
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ('weight = 0.5\nlevel = "critical"', "level 'critical' needs weights within 0.65..1.0"),
+        ('weight = 0.5\nlevel = "low"', "level 'low' needs weights within 0.0..0.3"),
+        ('weight = 0.5\nlevel = "informational"', "level 'informational' is for counter-evidence"),
+        ('weight = 0.5\ncounter = true\nlevel = "medium"', "level 'informational' is for counter-evidence"),
+    ],
+)
+def test_level_and_weight_agree(tmp_path, change, reason):
+    path = _pack(tmp_path, GOOD.replace("weight = 0.5", change))
+    error = _one_error(tmp_path, path)
+    assert reason in error.reason and error.line == _line_of(path, "level =")
+
+
+def test_knowledge_holds_the_input_facts(knowledge):
+    assert knowledge.os_family(["waagent.log", "unrecognised"]) == "linux"
+    assert knowledge.os_family(["windows.event"]) == "windows"
+    assert knowledge.os_family(["waagent.log", "windows.agent"]) is None
+    assert knowledge.os_family(["azure.job"]) is None
+    assert knowledge.backup_extension == ("VMSnapshot", "IaaSBcdr", "RecoveryServices")
+    files = {
+        "azure/vm.json": "azure.vm",
+        "var/log/waagent.log": "waagent.log",
+        "WindowsAzure/Logs/WaAppAgent.log": "windows.agent",
+        "Packages/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0.92.0/Status/3.status": "windows.agent",
+        "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/3.status": "waagent.state",
+        "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log": "extension.log",
+    }
+    per_step = knowledge.inputs_per_step(files)
+    assert per_step[1] == ["azure/vm.json"]
+    assert per_step[2] == ["var/log/waagent.log", "WindowsAzure/Logs/WaAppAgent.log"]
+    assert per_step[3] == [
+        "Packages/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0.92.0/Status/3.status",
+        "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/3.status",
+    ]
+    assert per_step[4] == list(files)[3:]
+
+
+def test_knowledge_refuses_bad_input_facts(tmp_path):
+    text = (Path(load_knowledge().file)).read_text(encoding="utf-8")
+    broken = tmp_path / "knowledge.toml"
+    broken.write_text(text.replace('inputs = [{ source = "azure.vm" }]', 'inputs = [{ source = "azure.nope" }]'), encoding="utf-8")
+    with pytest.raises(SignatureError) as raised:
+        load_knowledge(broken)
+    (error,) = raised.value.errors
+    assert "unknown source 'azure.nope'" in error.reason and error.line == _line_of(broken, "azure.nope")

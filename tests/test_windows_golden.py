@@ -18,7 +18,7 @@ import pytest
 
 from loganalyzer.diagnosis import diagnose
 from loganalyzer.ranking import CONFIDENCE_FLOORS
-from loganalyzer.signatures import load_knowledge, load_signatures
+from loganalyzer.rules import load_knowledge, load_signatures
 
 from golden import listing_checks
 from conftest import SAMPLES
