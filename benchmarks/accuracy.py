@@ -35,8 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from loganalyzer.diagnosis import diagnose  # noqa: E402
-from loganalyzer.signatures import load_knowledge, load_signatures  # noqa: E402
+from loganalyzer.diagnosis import diagnose
+from loganalyzer.signatures import load_knowledge, load_signatures
 
 SETS = {"bundles": REPO / "tests" / "bundles", "corpus": REPO / "tests" / "corpus"}
 CODE_ALIASES = {"BackUpOperationFailedV2": "BackUpOperationFailed"}
@@ -89,22 +89,43 @@ def load_labels(which: tuple[str, ...] = ("bundles", "corpus")) -> list[Label]:
             raw = tomllib.load(fh)
         for name, e in raw.items():
             healthy = e["code"] == "" and e["cause"] == ""
-            out.append(Label(
-                set="bundles", name=name, path=_bundle_path(root, name),
-                platform="windows" if "win" in name.split("-")[:2] or name.startswith("win") else "linux",
-                cause=e["cause"], code=e["code"], acceptable_causes=tuple(e.get("acceptable_causes", ())),
-                acceptable_codes=tuple(e.get("acceptable_codes", ())), verdict="healthy" if healthy else "failure",
-                kind=e.get("kind", "failure")))
+            out.append(
+                Label(
+                    set="bundles",
+                    name=name,
+                    path=_bundle_path(root, name),
+                    platform="windows"
+                    if "win" in name.split("-")[:2] or name.startswith("win")
+                    else "linux",
+                    cause=e["cause"],
+                    code=e["code"],
+                    acceptable_causes=tuple(e.get("acceptable_causes", ())),
+                    acceptable_codes=tuple(e.get("acceptable_codes", ())),
+                    verdict="healthy" if healthy else "failure",
+                    kind=e.get("kind", "failure"),
+                )
+            )
     if "corpus" in which:
         root = SETS["corpus"]
         with (root / "labels.toml").open("rb") as fh:
             raw = tomllib.load(fh)
         for name, e in raw.items():
-            out.append(Label(
-                set="corpus", name=name, path=_bundle_path(root, name), platform=e["platform"], cause=e["cause"], code=e["code"],
-                acceptable_causes=tuple(e.get("acceptable_causes", ())), acceptable_codes=tuple(e.get("acceptable_codes", ())),
-                verdict=e["verdict"], kind=e.get("kind", e["verdict"]), certainty=e.get("certainty", ""),
-                key_evidence=e.get("key_evidence", "")))
+            out.append(
+                Label(
+                    set="corpus",
+                    name=name,
+                    path=_bundle_path(root, name),
+                    platform=e["platform"],
+                    cause=e["cause"],
+                    code=e["code"],
+                    acceptable_causes=tuple(e.get("acceptable_causes", ())),
+                    acceptable_codes=tuple(e.get("acceptable_codes", ())),
+                    verdict=e["verdict"],
+                    kind=e.get("kind", e["verdict"]),
+                    certainty=e.get("certainty", ""),
+                    key_evidence=e.get("key_evidence", ""),
+                )
+            )
     return out
 
 
@@ -141,7 +162,9 @@ class Outcome:
         return not self.error and any(c in self.label.causes for c in self.proposed[:k])
 
     def code_hit(self, k: int) -> bool:
-        return not self.error and any(canonical(c) in self.label.codes for c in self.codes[:k])
+        return not self.error and any(
+            canonical(c) in self.label.codes for c in self.codes[:k]
+        )
 
     @property
     def empty(self) -> bool:
@@ -156,7 +179,9 @@ def run_one(label: Label, signatures=None, knowledge=None) -> Outcome:
     except Exception:  # one broken bundle must not hide the others
         outcome.error = traceback.format_exc(limit=6)
         return outcome
-    outcome.findings = [(f.cause, float(f.score), f.confidence) for f in diagnosis.findings]
+    outcome.findings = [
+        (f.cause, float(f.score), f.confidence) for f in diagnosis.findings
+    ]
     outcome.codes = [c.code for c in diagnosis.codes]
     return outcome
 
@@ -200,7 +225,9 @@ def confusion(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
     for o in outcomes:
         if o.failing:
             table.setdefault(o.label.cause, Counter())[o.top_cause or "-"] += 1
-    return {expected: dict(sorted(row.items())) for expected, row in sorted(table.items())}
+    return {
+        expected: dict(sorted(row.items())) for expected, row in sorted(table.items())
+    }
 
 
 def report(outcomes: list[Outcome]) -> dict:
@@ -214,10 +241,22 @@ def report(outcomes: list[Outcome]) -> dict:
         "groups": {name: measure(group) for name, group in sorted(groups.items())},
         "confusion": confusion(outcomes),
         "bundles": [
-            {"set": o.label.set, "name": o.label.name, "platform": o.label.platform, "verdict": o.label.verdict,
-             "expected_cause": o.label.cause, "expected_code": o.label.code, "top_causes": o.proposed[:3],
-             "top_codes": o.codes[:3], "cause_top1": o.cause_hit(1), "code_top1": o.code_hit(1), "alarm": o.alarm,
-             "error": o.error} for o in outcomes],
+            {
+                "set": o.label.set,
+                "name": o.label.name,
+                "platform": o.label.platform,
+                "verdict": o.label.verdict,
+                "expected_cause": o.label.cause,
+                "expected_code": o.label.code,
+                "top_causes": o.proposed[:3],
+                "top_codes": o.codes[:3],
+                "cause_top1": o.cause_hit(1),
+                "code_top1": o.code_hit(1),
+                "alarm": o.alarm,
+                "error": o.error,
+            }
+            for o in outcomes
+        ],
     }
 
 
@@ -226,21 +265,35 @@ def _fmt(value) -> str:
 
 
 def render(rep: dict, verbose: bool = False) -> str:
-    lines = ["group               n  fail  ok   cause@1 cause@3 code@1  code@3  alarms  empty"]
+    lines = [
+        "group               n  fail  ok   cause@1 cause@3 code@1  code@3  alarms  empty"
+    ]
     for name, g in rep["groups"].items():
-        lines.append(f"{name:<18} {g['bundles']:>3} {g['failing']:>5} {g['healthy']:>3}   {_fmt(g['cause_top1'])}   {_fmt(g['cause_top3'])}   "
-                     f"{_fmt(g['code_top1'])}   {_fmt(g['code_top3'])}   {_fmt(g['healthy_false_alarms'])}   {len(g['empty_diagnoses']):>3}")
-    lines += ["", "healthy false alarms at 'likely': " + (", ".join(rep["groups"]["all"]["healthy_false_alarm_bundles"]) or "none"),
-              "failing bundles with an empty diagnosis: " + (", ".join(rep["groups"]["all"]["empty_diagnoses"]) or "none"), "",
-              "confusion of causes (expected -> top-1 finding: count)"]
+        lines.append(
+            f"{name:<18} {g['bundles']:>3} {g['failing']:>5} {g['healthy']:>3}   {_fmt(g['cause_top1'])}   {_fmt(g['cause_top3'])}   "
+            f"{_fmt(g['code_top1'])}   {_fmt(g['code_top3'])}   {_fmt(g['healthy_false_alarms'])}   {len(g['empty_diagnoses']):>3}"
+        )
+    lines += [
+        "",
+        "healthy false alarms at 'likely': "
+        + (", ".join(rep["groups"]["all"]["healthy_false_alarm_bundles"]) or "none"),
+        "failing bundles with an empty diagnosis: "
+        + (", ".join(rep["groups"]["all"]["empty_diagnoses"]) or "none"),
+        "",
+        "confusion of causes (expected -> top-1 finding: count)",
+    ]
     for expected, row in rep["confusion"].items():
-        lines.append(f"  {expected:<28} " + ", ".join(f"{got} {n}" for got, n in row.items()))
+        lines.append(
+            f"  {expected:<28} " + ", ".join(f"{got} {n}" for got, n in row.items())
+        )
     if verbose:
         lines += ["", "per bundle (c1 = cause top-1, k1 = code top-1)"]
         for b in rep["bundles"]:
-            lines.append(f"  {b['set']:<7} {b['name']:<48} {b['verdict']:<12} c1={'ok' if b['cause_top1'] else '--'} k1={'ok' if b['code_top1'] else '--'} "
-                         f"want {b['expected_cause'] or '-'} / {b['expected_code'] or '-'}; got {', '.join(b['top_causes']) or '-'} / {', '.join(b['top_codes']) or '-'}"
-                         + ("  ALARM" if b["alarm"] and b["verdict"] == "healthy" else ""))
+            lines.append(
+                f"  {b['set']:<7} {b['name']:<48} {b['verdict']:<12} c1={'ok' if b['cause_top1'] else '--'} k1={'ok' if b['code_top1'] else '--'} "
+                f"want {b['expected_cause'] or '-'} / {b['expected_code'] or '-'}; got {', '.join(b['top_causes']) or '-'} / {', '.join(b['top_codes']) or '-'}"
+                + ("  ALARM" if b["alarm"] and b["verdict"] == "healthy" else "")
+            )
     for b in rep["bundles"]:
         if b["error"]:
             lines += ["", f"{b['set']}/{b['name']} raised:", b["error"]]
@@ -250,7 +303,12 @@ def render(rep: dict, verbose: bool = False) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--set", choices=sorted(SETS), action="append", help="only this set (repeatable)")
+    parser.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        action="append",
+        help="only this set (repeatable)",
+    )
     parser.add_argument("--verbose", action="store_true", help="also list every bundle")
     args = parser.parse_args(argv)
     rep = report(run(tuple(args.set or SETS)))
@@ -265,4 +323,15 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["Label", "Outcome", "load_labels", "run", "run_one", "measure", "confusion", "report", "METRICS", "asdict"]
+__all__ = [
+    "METRICS",
+    "Label",
+    "Outcome",
+    "asdict",
+    "confusion",
+    "load_labels",
+    "measure",
+    "report",
+    "run",
+    "run_one",
+]
