@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from kit import (
@@ -132,7 +133,6 @@ def rhel80_vmsnap_python_unknown():
             (0, "INFO", f"Added PID 5{3989 + days} to cgroup /sys/fs/cgroup/cpu/walinuxagent.extensions/{VMSNAP_LINUX}_{ext}"),
             (0.0095, "INFO", f"Added PID 5{3989 + days} to cgroup /sys/fs/cgroup/memory/walinuxagent.extensions/{VMSNAP_LINUX}_{ext}"),
             (0.7, "ERROR", f"Event: name={VMSNAP_LINUX}, op=Install, message=[ExtensionOperationError] Non-zero exit code: 3, /var/lib/waagent/{VMSNAP_LINUX}-{ext}/main/handle.sh install\n[stdout]\n{(t).strftime('%Y/%m/%d %H:%M:%S.%f')} INFO ExtHandler Added PID 5{3989 + days} to cgroup /sys/fs/cgroup/cpu/walinuxagent.extensions/{VMSNAP_LINUX}_{ext}\n\n\n[stderr]\n, duration=0"),
-            (0.8, "INFO", f"{h} Remove extension handler directory: /var/lib/waagent/{VMSNAP_LINUX}-{ext}"),
         ]:
             tt = t + timedelta(seconds=dt)
             rows.append((tt, wa_line("B", tt, lvl, msg, prefix="ExtHandler")))
@@ -985,4 +985,87 @@ def ubuntu1804_autoupdate_off_notready_inconclusive():
     label = {"source": "https://github.com/MicrosoftDocs/azure-docs/issues/116356", "platform": "linux", "cause": "", "code": "", "verdict": "inconclusive",
                  "kind": "inconclusive", "certainty": "low", "key_evidence": "state",
                  "note": "A security appliance on agent 2.9.0.4 with AutoUpdate.Enabled=n: the portal shows Not ready / Unknown after about an hour while the guest log shows the agent alive; the thread never found the cause. No backup attempt in the bundle."}
+    return files, label
+
+
+PY314_STDERR = f"""[stderr]
+counting is deprecated, ignoring assignment: CPUAccounting=no
+Running as unit: enable_5733d770-43a9-4362-a43a-8dfa1866776d.scope; invocation ID: fdb3594c441e4c0f9e1c0a450d34ff80
+Traceback (most recent call last):
+  File "/var/lib/waagent/{VMSNAP_LINUX}-1.0.9225.0/main/Utils/WAAgentUtil.py", line 66, in <module>
+    spec.loader.exec_module(waagent)
+    ~~~~~~~~~~~~~~~~~~~~~~~^^^^^^^^^
+  File "<frozen importlib._bootstrap_external>", line 759, in exec_module
+  File "<frozen importlib._bootstrap>", line 491, in _call_with_frames_removed
+  File "/var/lib/waagent/{VMSNAP_LINUX}-1.0.9225.0/main/WaagentLib.py", line 26, in <module>
+    import crypt
+ModuleNotFoundError: No module named 'crypt'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/var/lib/waagent/{VMSNAP_LINUX}-1.0.9225.0/main/Utils/WAAgentUtil.py", line 69, in <module>
+    import imp
+ModuleNotFoundError: No module named 'imp'
+"""
+
+
+@case
+def ubuntu2604_py314_no_module_crypt():
+    d_ver, h_ver, ext = "2.14.0.1", "2.14.0.1", "1.0.9225.0"
+    rows = boot_d(D(2026, 5, 8, 9, 0, 0, 1000), d_ver, h_ver, "ubuntu 26.04", "3.14.3")
+    rows += wa_heartbeats("D", h_ver, D(2026, 5, 8, 9, 30, 2), D(2026, 5, 12, 8, 0), every_min=30)
+    rows += gs_rounds_d(D(2026, 5, 8, 10, 0, 0), D(2026, 5, 12, 8, 0))
+    for d in range(3):
+        t = D(2026, 5, 9, 21, 0, 3, 211000) + timedelta(days=d)
+        rows += daily_snapshots_d(t, 1, ext, 2 + d)
+        te = t + timedelta(seconds=2, milliseconds=300)
+        msg = (f"Event: name={VMSNAP_LINUX}, op=Enable, message=[ExtensionOperationError] Non-zero exit code: 1, "
+               f"/var/lib/waagent/{VMSNAP_LINUX}-{ext}/main/handle.sh enable\n[stdout]\n\n" + PY314_STDERR + ", duration=0")
+        rows.append((te, wa_line("D", te, "ERROR", msg, "ExtHandler", "ExtHandler")))
+    shell = "".join(f"{day} 09:00:0{i} PM UTC 2026- python3 path exists\n{day} 09:00:0{i} PM UTC 2026- 1 returned from handle.py\n"
+                    for i, day in enumerate(["Sat May  9", "Sun May 10", "Mon May 11"]))
+    files = {
+        "var/log/waagent.log": joined(rows),
+        f"{EXTLOG}/shell.log": shell,
+        "etc/waagent.conf": waagent_conf(),
+        f"{EXT}-{ext}/config/HandlerState": "Enabled",
+        f"{EXT}-{ext}/config/HandlerStatus": handler_status(VMSNAP_LINUX, ext, "NotReady", 1009, "Non-zero exit code: 1, main/handle.sh enable"),
+        "commands/python3_--version.txt": "Python 3.14.3\n",
+        "etc/os-release": 'PRETTY_NAME="Ubuntu 26.04 LTS"\nNAME="Ubuntu"\nVERSION_ID="26.04"\nVERSION="26.04 LTS"\nID=ubuntu\nID_LIKE=debian\n',
+    }
+    label = {"source": "https://github.com/Azure/azure-linux-extensions/issues/2172", "platform": "linux", "cause": "extension-failed", "acceptable_causes": [],
+                 "code": "UserErrorVmProvisioningStateFailed", "acceptable_codes": ["ExtensionOperationFailedForManagedDisks", "GuestAgentSnapshotTaskStatusError"],
+                 "verdict": "failure", "kind": "failure", "certainty": "medium", "key_evidence": "log line",
+                 "note": "Ubuntu 26.04 with Python 3.14: VMSnapshotLinux 1.0.9225.0 dies at import ('No module named crypt', then 'No module named imp', pasted stderr) on every enable; the fix PR says the extension then times out and the backup fails. Portal code not pasted."}
+    return files, label
+
+
+@case
+def debian13_py313_no_distutils_silent():
+    d_ver, h_ver, ext = "2.11.1.4", "2.13.1.1", "1.0.9225.0"
+    rows = boot_d(D(2025, 11, 3, 7, 0, 0, 1000), d_ver, h_ver, "debian 13", "3.13.5")
+    rows += wa_heartbeats("D", h_ver, D(2025, 11, 3, 7, 30, 2), D(2025, 11, 7, 9, 0), every_min=30)
+    rows += gs_rounds_d(D(2025, 11, 3, 8, 0, 0), D(2025, 11, 7, 9, 0))
+    for d in range(4):
+        t = D(2025, 11, 3, 23, 30, 2, 110000) + timedelta(days=d)
+        rows += daily_snapshots_d(t, 1, ext, 30 + d)
+    shell = "".join(f"{day} 11:30:0{i} PM UTC 2025- ConfigSequenceNumber from environment variable seqNo:{30 + i}\n"
+                    f"{day} 11:30:0{i} PM UTC 2025- python3 path exists\n{day} 11:30:0{i} PM UTC 2025- 1 returned from handle.py\n"
+                    for i, day in enumerate(["Mon Nov  3", "Tue Nov  4", "Wed Nov  5", "Thu Nov  6"]))
+    files = {
+        "var/log/waagent.log": joined(rows),
+        f"{EXTLOG}/shell.log": shell,
+        "etc/waagent.conf": waagent_conf(),
+        f"{EXT}-{ext}/config/HandlerState": "Enabled",
+        f"{EXT}-{ext}/status/33.status": json.dumps([{"version": "1.0", "timestampUTC": "2025-11-06T23:30:02Z", "status": {
+            "name": VMSNAP_LINUX, "operation": "Enable", "status": "transitioning", "code": 0,
+            "formattedMessage": {"lang": "en-US", "message": f"Creating a placeholder status file for {VMSNAP_LINUX}"}}}]),
+        "commands/python3_-c_import_distutils.txt": "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n    import distutils\nModuleNotFoundError: No module named 'distutils'\n",
+        "commands/python3_--version.txt": "Python 3.13.5\n",
+    }
+    label = {"source": "https://github.com/Azure/azure-linux-extensions/pull/2196", "platform": "linux", "cause": "extension-failed", "acceptable_causes": [],
+                 "code": "UserErrorVmProvisioningStateFailed", "acceptable_codes": ["ExtensionOperationFailedForManagedDisks", "GuestAgentSnapshotTaskStatusError"],
+                 "verdict": "failure", "kind": "failure", "certainty": "medium", "key_evidence": "state",
+                 "note": "Debian 13 with Python 3.13 (the fix PR lists Debian 13 among the distros without distutils/imp): the agent launches enable every night and logs nothing wrong; the only traces are shell.log's repeated '1 returned from handle.py', no extension.log at all and a status stuck at the agent's placeholder."}
     return files, label

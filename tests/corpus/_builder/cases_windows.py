@@ -546,3 +546,34 @@ def win2019_customscript_tls_extension_failed():
                  "certainty": "low", "key_evidence": "state",
                  "note": "Windows Server 2019 SQL VM: the CustomScript extension 'InstallDB' failed ('Could not create SSL/TLS secure channel', pasted deployment error) and stays in error; the next backups meet a VM in failed provisioning state. The backup consequence is the documented one, not the reporter's."}
     return files, label
+
+
+@case
+def win2016_template_agent_not_ready_oobe():
+    agent, ext = "2.7.41491.901", "1.0.45.0"
+    rows = []
+    t = D(2018, 12, 14, 10, 2, 11)
+    rows.append((t, waa(t, "INFO", f"WindowsAzureGuestAgent starting. Version {agent}", 4, False)))
+    t += timedelta(seconds=2)
+    while t < D(2018, 12, 14, 10, 21, 40):
+        rows.append((t, waa(t, "INFO", "Waiting for OOBE to Complete ...", 4, False)))
+        t += timedelta(seconds=30)
+    rows.append((t, waa(t, "INFO", "StateExecutor initialization completed.", 4, False)))
+    rows += [(r[0], r[1]) for r in waa_start(t + timedelta(seconds=2), agent, iso=False)[1:]]
+    rows += waa_heartbeats(D(2018, 12, 14, 11, 0, 13), D(2018, 12, 16, 23, 0), 6, iso=False)
+    for d in range(2):
+        rows += waa_plugin_run(D(2018, 12, 15, 22, 0, 4) + timedelta(days=d), ext, 1 + d, 0, iso=False)
+    deploy = {"status": "Failed", "error": {"code": "DeploymentFailed", "message": "At least one resource deployment operation failed.",
+              "details": [{"code": "UserErrorGuestAgentStatusUnavailable", "message": "VM agent is unable to communicate with the Azure Backup Service."}]},
+              "properties": {"timestamp": "2018-12-14T10:14:52.1177012Z", "templateLink": "101-recovery-services-create-vm-and-configure-backup/azuredeploy.json",
+                             "parameters": {"vmName": "vm2016dc01", "osVersion": "2016-Datacenter"}}}
+    files = {
+        "WindowsAzure/Logs/WaAppAgent.log": joined(rows),
+        f"{LOG}/{ext}/IaaSBcdrExtension.log": bcdr_days(D(2018, 12, 15), 2, 1),
+        f"{PKG}/{ext}/Status/2.status": status_ok(D(2018, 12, 16, 22, 2, 31)),
+        "azure/deployment-operations.json": json.dumps(deploy, indent=2),
+    }
+    label = {"source": "https://github.com/Azure/azure-quickstart-templates/issues/5445", "platform": "windows", "cause": "", "code": "", "verdict": "healthy", "kind": "recovered",
+                 "certainty": "medium", "key_evidence": "log line",
+                 "note": "The quickstart template enables protection while a fresh Windows Server 2016 Datacenter VM is still in OOBE ('Waiting for OOBE to Complete ...' for 19 minutes), so the deployment fails with UserErrorGuestAgentStatusUnavailable (pasted); once the agent is up, the scheduled backups of the next two nights succeed."}
+    return files, label
