@@ -176,7 +176,7 @@ def run_one(label: Label, signatures=None, knowledge=None) -> Outcome:
     outcome = Outcome(label)
     try:
         diagnosis = diagnose(label.path, signatures=signatures, knowledge=knowledge)
-    except Exception:  # one broken bundle must not hide the others
+    except Exception:  # noqa: BLE001 - one broken bundle must not hide the others
         outcome.error = traceback.format_exc(limit=6)
         return outcome
     outcome.findings = [
