@@ -36,7 +36,7 @@ def test_a_vmsnapshot_status_code_is_named_in_its_fields_and_message_and_a_failu
     assert row["level"] == "error"
 
 
-@pytest.mark.parametrize("code, level", [("1", "info"), ("3", "info"), ("4", "info"), ("13", "error")])
+@pytest.mark.parametrize("code, level", [("1", "info"), ("3", "info"), ("4", "info"), ("85", "error"), ("300", "error")])
 def test_success_and_transient_outcomes_keep_the_level(code, level):
     table = _table((f"X Enable: status success, code {code}", "info", None, {"kind": "ext_status", "name": VMS, "code": code}))
     assert _rows(enrich(table, KNOWLEDGE))[0]["level"] == level
