@@ -26,7 +26,6 @@ from .state_common import (
     _EXT,
     _KNOWN_HANDLER_STATES,
     _LIB,
-    AGENT_EXTENSION_ERROR_CODES,
     LOCATION_FIELDS,
     SETTINGS_FIELDS,
     SOURCE,
@@ -34,7 +33,6 @@ from .state_common import (
     _begin,
     _Broken,
     _claim,
-    _code_name,
     _has,
     _json,
     _level_for_status,
@@ -83,13 +81,10 @@ def build_handler_status(document: Any, lines: list[str], out: _Out, context: Pa
         "version": field_text(lookup(document, "version")),
         "status": field_text(lookup(document, "status")),
         "code": field_text(code),
-        "code_name": _code_name(code, AGENT_EXTENSION_ERROR_CODES),
         "message": _short(field_text(lookup(document, "message")), 2000),
         "supports_multi_config": flag_text(lookup(document, "supports_multi_config")),
     }
     message = f"Handler {fields['name']} {fields['version']}: {fields['status']}, code {fields['code']}"
-    if fields["code_name"]:
-        message += f" ({fields['code_name']})"
     if fields["message"]:
         message += f"; {fields['message']}"
     level = _level_for_status(fields["status"])

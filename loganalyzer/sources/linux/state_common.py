@@ -32,68 +32,6 @@ SOURCE = "waagent.state"
 WIRESERVER_IP = "168.63.129.16"
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 
-#: agent ``ExtensionErrorCodes`` (HandlerStatus ``code``, handler aggregate status ``code``)
-AGENT_EXTENSION_ERROR_CODES = {
-    -1: "Unknown",
-    0: "Success",
-    1000: "PluginProcessingError",
-    1001: "PluginManifestDownloadError",
-    1002: "PluginHandlerManifestNotFound",
-    1003: "PluginHandlerManifestDeserializationError",
-    1004: "PluginPackageDownloadFailed",
-    1005: "PluginPackageExtractionFailed",
-    1007: "PluginInstallProcessingFailed",
-    1008: "PluginUpdateProcessingFailed",
-    1009: "PluginEnableProcessingFailed",
-    1010: "PluginDisableProcessingFailed",
-    1011: "PluginHandlerScriptTimedout",
-    1012: "InvalidExtensionStatusFile",
-    2001: "GoalStateUnsupportedRequiredFeatures",
-}
-
-_PREPOST = (
-    "PreScriptFailed PostScriptFailed PreScriptNotFound PostScriptNotFound PluginhostConfigParsing "
-    "PluginConfigParsing PreScriptPermissionError PostScriptPermissionError PreScriptTimeout PostScriptTimeout "
-    "PluginhostPreTimeout PluginhostPostTimeout CheckSumMismatch PluginhostConfigNotFound "
-    "PluginhostConfigPermissionError PluginhostConfigOwnershipError PluginConfigNotFound "
-    "PluginConfigPermissionError PluginConfigOwnershipError"
-).split()
-_WORKLOAD = (
-    "PreError ConfParsingError InvalidRole InvalidWorkloadName PostError AuthorizationMissing ConnectionError "
-    "IPCDirectoryMissing DatabaseStatusChanged QuiescingError QuiescingTimeout DatabaseInNoArchiveLog LogModeChanged"
-).split()
-
-#: VMSnapshotLinux status codes / ExtErrorCodes (linux.md section 4)
-VMSNAPSHOT_RESULT_CODES = {
-    0: "success_appconsistent",
-    1: "success",
-    2: "error",
-    3: "SuccessAlreadyProcessedInput",
-    4: "ExtensionTempTerminalState",
-    11: "error_parameter",
-    12: "error_12",
-    13: "error_wrong_time",
-    14: "error_same_taskid",
-    15: "error_http_failure",
-    16: "FailedHandlerGuestAgentCertificateNotFound",
-    17: "FailedInvalidDataDiskLunList",
-    76: "FailedRetryableSnapshotFailedNoNetwork",
-    85: "FailedSnapshotLimitReached",
-    121: "FailedRetryableFsFreezeFailed",
-    122: "FailedRetryableFsFreezeTimeout",
-    123: "FailedRetryableUnableToOpenMount",
-    124: "FailedSafeFreezeBinaryNotFound",
-    173: "FailedRetryableSnapshotRateExceeded",
-    201: "FailedRetryableFsFreezeFailed",
-    202: "FailedRetryableFsFreezeTimeout",
-    203: "FailedRetryableUnableToOpenMount",
-    402: "FailedGuestAgentInvokedCommandTooLate",
-    556: "FailedHostSnapshotRemoteServerError",
-    761: "FailedRetryableSnapshotFailedRestrictedNetwork",
-    **{300 + i: "FailedPrepost" + name for i, name in enumerate(_PREPOST)},
-    **{500 + i: "FailedWorkload" + name for i, name in enumerate(_WORKLOAD)},
-}
-
 _HEALTH = {"0": "green", "128": "yellow", "256": "red"}
 _CONSISTENCY = {"0": "none", "1": "fileSystem", "2": "application", "3": "crash"}
 
@@ -300,11 +238,6 @@ def _line_of(lines: list[str], needle: str, default: int = 1) -> int:
     return default
 
 
-def _code_name(code: Any, table: dict[int, str]) -> str | None:
-    try:
-        return table.get(int(str(code).strip()))
-    except (ValueError, TypeError):
-        return None
 
 
 def _message_of(status: Any) -> str | None:

@@ -38,14 +38,11 @@ from .state_common import (
     _HEALTH,
     _LIB,
     _TELEMETRY_LOWER,
-    AGENT_EXTENSION_ERROR_CODES,
     LOCATION_FIELDS,
     SOURCE,
     STATUS_FIELDS,
-    VMSNAPSHOT_RESULT_CODES,
     _Broken,
     _claim,
-    _code_name,
     _has,
     _is_vmsnapshot,
     _json,
@@ -121,7 +118,6 @@ def _vmsnapshot_report(status: Any, fields: dict[str, str | None]) -> datetime |
         return None
     fields["inner_status"] = field_text(lookup(report, "status"))
     fields["inner_code"] = field_text(lookup(report, "code"))
-    fields["inner_code_name"] = _code_name(lookup(report, "code"), VMSNAPSHOT_RESULT_CODES)
     fields["task_id"] = field_text(lookup(report, "taskId"))
     start = lookup(report, "commandStartTimeUTCTicks")
     fields["command_start_time"] = iso_z(parse_ticks(start)) if start is not None else None
@@ -168,16 +164,14 @@ def _status_fields(status: Any, handler: str | None) -> tuple[dict[str, str | No
     is_vmsnapshot = "inner_status" in fields or _is_vmsnapshot(handler) or _is_vmsnapshot(fields["name"])
     text = _message_of(status)
     if is_vmsnapshot:
-        fields["code_name"] = _code_name(fields["code"], VMSNAPSHOT_RESULT_CODES)
         text = _vmsnapshot_message(text, fields)
     fields["message"] = _short(text, 2000)
     return fields, inner_time, is_vmsnapshot
 
 
 def _status_summary(label: str, fields: dict[str, str | None], vmsnapshot: bool) -> tuple[str, str]:
+    # the code's name and a failing outcome's error level are added by loganalyzer.enrich
     message = f"{label} {fields.get('operation') or ''}: status {fields.get('status')}, code {fields.get('code')}"
-    if fields.get("code_name"):
-        message += f" ({fields['code_name']})"
     level = _level_for_status(fields.get("status"))
     if vmsnapshot and "inner_status" in fields:
         message += f"; inner status {fields.get('inner_status')} code {fields.get('inner_code')}"
@@ -193,9 +187,6 @@ def _status_summary(label: str, fields: dict[str, str | None], vmsnapshot: bool)
             level = "error"
         elif inner_level == "warning" and level == "info":
             level = "warning"
-    elif vmsnapshot and fields.get("code_name") and not fields["code_name"].lower().startswith("success") \
-            and fields.get("code") not in ("3", "4"):
-        level = "error"
     if fields.get("message"):
         message += f"; {fields['message']}"
     return message.replace("  ", " "), level
@@ -253,21 +244,17 @@ def build_agent_status(document: Any, lines: list[str], out: _Out, context: Pars
             "version": field_text(lookup(handler, "handlerVersion")),
             "status": field_text(lookup(handler, "status")),
             "code": field_text(lookup(handler, "code")),
-            "code_name": _code_name(lookup(handler, "code"), AGENT_EXTENSION_ERROR_CODES),
             "message": _short(_message_of(handler), 2000),
             "seq_no": field_text(lookup(runtime, "sequenceNumber")),
             "settings_status": inner.pop("status"),
             "operation": inner.pop("operation"),
             "settings_code": inner.pop("code"),
-            "settings_code_name": inner.pop("code_name", None),
             "settings_message": inner.pop("message"),
             "ext_name": field_text(lookup(runtime, "extensionName")),
         }
         inner.pop("name", None)
         fields.update({k: v for k, v in inner.items() if v is not None and k not in fields})
         message = f"Handler {name} {fields['version']}: {fields['status']}, code {fields['code']}"
-        if fields["code_name"] and fields["code"] not in ("0", None):
-            message += f" ({fields['code_name']})"
         if fields["message"]:
             message += f"; {fields['message']}"
         if fields["settings_status"] is not None:
@@ -291,7 +278,6 @@ def build_agent_status(document: Any, lines: list[str], out: _Out, context: Pars
             "kind": "agent_status_goal_state",
             "status": field_text(lookup(goal, "status")),
             "code": field_text(lookup(goal, "code")),
-            "code_name": _code_name(lookup(goal, "code"), AGENT_EXTENSION_ERROR_CODES),
             "in_svd_seq_no": field_text(lookup(goal, "inSvdSeqNo")),
             "message": _short(_message_of(goal), 2000),
         }
