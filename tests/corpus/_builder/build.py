@@ -27,7 +27,8 @@ HEADER = """\
 # Every bundle was rebuilt from one public report (``source``): the lines the reporter pasted are
 # kept (messages, codes, versions, times) and surrounded with routine content of the same program,
 # era and format. The labels were written from the reports, without reading the signature packs or
-# the ranking code. Do not edit a bundle to make the tool pass.
+# the ranking code. Do not edit a bundle to make the tool pass: the bundles and this file are written
+# by _builder/build.py from the case files beside it (change a case, rebuild, re-measure).
 #
 #   source            link to the public report the bundle is rebuilt from
 #   platform          linux | windows

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kit import (
     VMSNAP_LINUX,
+    D,
     ext_conf_xml,
     ext_success_run_x3,
     handler_status,
     joined,
+    registry,
     vmsnap_linux_status,
     wa_line,
     waagent_conf,
@@ -29,16 +31,7 @@ from linux_base import (
     wa_heartbeats,
 )
 
-CASES = []
-
-
-def case(fn):
-    CASES.append(fn)
-    return fn
-
-
-def D(y, mo, d, h=0, mi=0, s=0, us=0):
-    return datetime(y, mo, d, h, mi, s, us)
+CASES, case = registry()
 
 
 EXT = f"var/lib/waagent/{VMSNAP_LINUX}"

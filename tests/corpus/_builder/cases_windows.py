@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 
 from kit import (
     VMSNAP_WIN,
+    D,
     bcdr_log,
     event_xml,
     events_csv,
     joined,
     ps_events_json,
+    registry,
     vmsnap_win_status,
     waa,
     waa_heartbeats,
@@ -19,16 +21,7 @@ from kit import (
     waa_start,
 )
 
-CASES = []
-
-
-def case(fn):
-    CASES.append(fn)
-    return fn
-
-
-def D(y, mo, d, h=0, mi=0, s=0, us=0):
-    return datetime(y, mo, d, h, mi, s, us)
+CASES, case = registry()
 
 
 PKG = f"Packages/Plugins/{VMSNAP_WIN}"

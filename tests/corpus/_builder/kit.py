@@ -19,6 +19,21 @@ VMSNAP_LINUX = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 VMSNAP_WIN = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 
 
+def registry() -> tuple[list, object]:
+    """A list of case functions and the decorator that appends to it."""
+    cases: list = []
+
+    def case(fn):
+        cases.append(fn)
+        return fn
+
+    return cases, case
+
+
+def D(y, mo, d, h=0, mi=0, s=0, us=0):
+    return datetime(y, mo, d, h, mi, s, us)
+
+
 def rng(name: str) -> random.Random:
     """A random source fixed per bundle, so a rebuild writes the same bytes."""
     return random.Random(name)
@@ -89,28 +104,25 @@ def wa_goal_state_d(t: datetime, incarnation: int, handlers: list[tuple[str, str
     return rows
 
 
-def wa_snapshot_enable_d(t: datetime, ext_ver: str, seq: int) -> list[tuple[datetime, str]]:
-    """The agent launching VMSnapshotLinux enable (era D)."""
+def wa_snapshot_enable(era: str, t: datetime, ext_ver: str, seq: int) -> list[tuple[datetime, str]]:
+    """The agent launching VMSnapshotLinux enable: era D (thread names, the command's environment)
+    or era B (2.2.x, a launch event two seconds later)."""
     h = f"[{VMSNAP_LINUX}-{ext_ver}]"
-    return [
-        (t, wa_line("D", t, "INFO", f"{h} Target handler state: enabled [incarnation_{seq}]")),
-        (t, wa_line("D", t, "INFO", f"{h} [Enable] current handler state is: enabled")),
-        (t, wa_line("D", t, "INFO", f"{h} Update settings file: {seq}.settings")),
-        (t, wa_line("D", t, "INFO", f"{h} Enable extension: [main/handle.sh enable]")),
-        (t, wa_line("D", t, "INFO", f"{h} Executing command: /var/lib/waagent/{VMSNAP_LINUX}-{ext_ver}/main/handle.sh enable with environment variables: {{\"AZURE_GUEST_AGENT_UNINSTALL_CMD_EXIT_CODE\": \"NOT_RUN\", \"AZURE_GUEST_AGENT_EXTENSION_PATH\": \"/var/lib/waagent/{VMSNAP_LINUX}-{ext_ver}\", \"AZURE_GUEST_AGENT_EXTENSION_VERSION\": \"{ext_ver}\", \"AZURE_GUEST_AGENT_WIRE_PROTOCOL_ADDRESS\": \"168.63.129.16\", \"ConfigSequenceNumber\": \"{seq}\"}}")),
+    d = era == "D"
+    rows = [
+        (t, wa_line(era, t, "INFO", f"{h} Target handler state: enabled" + (f" [incarnation_{seq}]" if d else ""))),
+        (t, wa_line(era, t, "INFO", f"{h} [Enable] current handler state is: enabled")),
+        (t, wa_line(era, t, "INFO", f"{h} Update settings file: {seq}.settings")),
+        (t, wa_line(era, t, "INFO", f"{h} Enable extension{':' if d else ''} [main/handle.sh enable]")),
     ]
-
-
-def wa_snapshot_enable_b(t: datetime, ext_ver: str, seq: int, prefix_ok: bool = True) -> list[tuple[datetime, str]]:
-    """The agent launching VMSnapshotLinux enable (era B, 2.2.x)."""
-    h = f"[{VMSNAP_LINUX}-{ext_ver}]"
-    return [
-        (t, wa_line("B", t, "INFO", f"{h} Target handler state: enabled")),
-        (t, wa_line("B", t, "INFO", f"{h} [Enable] current handler state is: enabled")),
-        (t, wa_line("B", t, "INFO", f"{h} Update settings file: {seq}.settings")),
-        (t, wa_line("B", t, "INFO", f"{h} Enable extension [main/handle.sh enable]")),
-        (t + timedelta(seconds=2), wa_line("B", t + timedelta(seconds=2), "INFO", f"Event: name={VMSNAP_LINUX}, op=Enable, message=Launch command succeeded: main/handle.sh enable, duration=1063")),
-    ]
+    if d:
+        env = (f'{{"AZURE_GUEST_AGENT_UNINSTALL_CMD_EXIT_CODE": "NOT_RUN", "AZURE_GUEST_AGENT_EXTENSION_PATH": "/var/lib/waagent/{VMSNAP_LINUX}-{ext_ver}", '
+               f'"AZURE_GUEST_AGENT_EXTENSION_VERSION": "{ext_ver}", "AZURE_GUEST_AGENT_WIRE_PROTOCOL_ADDRESS": "168.63.129.16", "ConfigSequenceNumber": "{seq}"}}')
+        rows.append((t, wa_line(era, t, "INFO", f"{h} Executing command: /var/lib/waagent/{VMSNAP_LINUX}-{ext_ver}/main/handle.sh enable with environment variables: {env}")))
+    else:
+        t2 = t + timedelta(seconds=2)
+        rows.append((t2, wa_line(era, t2, "INFO", f"Event: name={VMSNAP_LINUX}, op=Enable, message=Launch command succeeded: main/handle.sh enable, duration=1063")))
+    return rows
 
 
 def joined(rows: list[tuple[datetime, str]]) -> str:

@@ -9,8 +9,7 @@ from kit import (
     ext_success_run_x3,
     wa_heartbeats,
     wa_line,
-    wa_snapshot_enable_b,
-    wa_snapshot_enable_d,
+    wa_snapshot_enable,
     x2,
     x3,
 )
@@ -58,14 +57,14 @@ def daily_snapshots_d(first: datetime, days: int, ext_ver: str, seq0: int) -> li
     rows = []
     for d in range(days):
         t = first + timedelta(days=d)
-        rows += wa_snapshot_enable_d(t, ext_ver, seq0 + d)
+        rows += wa_snapshot_enable("D", t, ext_ver, seq0 + d)
     return rows
 
 
 def daily_snapshots_b(first: datetime, days: int, ext_ver: str, seq0: int) -> list[tuple[datetime, str]]:
     rows = []
     for d in range(days):
-        rows += wa_snapshot_enable_b(first + timedelta(days=d), ext_ver, seq0 + d)
+        rows += wa_snapshot_enable("B", first + timedelta(days=d), ext_ver, seq0 + d)
     return rows
 
 
