@@ -22,7 +22,7 @@ from functools import reduce
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .signatures import Knowledge
+from .rules.model import Knowledge
 
 __all__ = ["CodeName", "CODE_NAMES", "enrich"]
 

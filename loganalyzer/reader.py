@@ -21,7 +21,8 @@ from .enrich import enrich
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
 from .sources import ParseContext, ParseResult, Parser, all_parsers
 from .sources._kit import run_parser
-from .signatures import Knowledge, load_knowledge
+from .rules.knowledge import load_knowledge
+from .rules.model import Knowledge
 from .timebase import resolve_local_times
 
 __all__ = ["BundleContents", "read_bundle", "UNRECOGNISED"]
