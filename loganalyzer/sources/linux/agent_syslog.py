@@ -18,7 +18,7 @@ syslog at all are unparsed.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from ...events import Problem
@@ -80,20 +80,10 @@ def _syslog_time(found: re.Match[str]) -> tuple[datetime | None, bool, tuple[int
     """(time, is_local, (month, day) when the year is missing)."""
     iso = found.group("iso")
     if iso is not None:
-        frac = (found.group("ifrac") or "")[:6]
-        stamp = iso.replace(" ", "T") + ("." + frac.ljust(6, "0") if frac else "")
+        fraction = found.group("ifrac")
         offset = found.group("off")
-        try:
-            time = datetime.fromisoformat(stamp)
-        except ValueError:
-            return None, False, None
-        if offset is None:
-            return time, True, None
-        if offset != "Z":
-            sign = -1 if offset[0] == "-" else 1
-            digits = offset[1:].replace(":", "")
-            time -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return time.replace(tzinfo=_UTC), False, None
+        time = parse_instant(iso + (f".{fraction}" if fraction else "") + (offset or ""), naive="local")
+        return time, time is not None and offset is None, None
     return None, True, (_MONTHS[found.group("mon")], int(found.group("day")))
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Callable
 
 from ...events import Problem
 from ...redaction import redact
 from .. import ParseContext, ParseResult
-from .._kit import begin_text, decode, looks_binary, split_lines
+from .._kit import begin_text, decode, looks_binary, parse_instant, split_lines
 
 SOURCE = "extension.log"
 
@@ -120,15 +120,10 @@ _STAMP_PARTS = re.compile(
 
 
 def _parse_stamp(text: str) -> datetime | None:
-    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` (``/`` or ``-``, space or ``T``) as a naive datetime."""
+    """The ``YYYY-MM-DD HH:MM:SS[.ffffff]`` stamp at the start of ``text`` (``/`` or ``-``, space
+    or ``T``) as a naive wall-clock datetime; what follows the stamp is ignored."""
     match = _STAMP_PARTS.match(text)
-    if not match:
-        return None
-    fraction = (match.group(7) or "0")[:6].ljust(6, "0")
-    try:
-        return datetime(*(int(g) for g in match.groups()[:6]), int(fraction))
-    except ValueError:
-        return None
+    return parse_instant(match.group(0), naive="local") if match else None
 
 
 def _level(word: str | None) -> str | None:
@@ -316,18 +311,9 @@ _GENERIC_LEVEL = re.compile(r"^\[?([A-Za-z]+)\]?:?(?:\s|$)")
 
 
 def _generic_time(stamp: str, zone: str | None) -> tuple[datetime | None, bool]:
-    moment = _parse_stamp(stamp)
-    if moment is None:
-        return None, False
-    zone = (zone or "").strip()
-    if not zone:
-        return moment, True
-    if zone in ("Z", "UTC"):
-        return moment.replace(tzinfo=timezone.utc), False
-    digits = zone.replace(":", "")
-    sign = 1 if digits[0] == "+" else -1
-    offset = sign * timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-    return (moment - offset).replace(tzinfo=timezone.utc), False
+    """(time, local?) of a generic stamp and the zone written after it (none: local time)."""
+    moment = parse_instant(stamp + (zone or ""), naive="local")
+    return moment, moment is not None and moment.tzinfo is None
 
 
 def _generic_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:

@@ -175,15 +175,9 @@ def _logfmt_pairs(line: str) -> list[tuple[str, str]] | None:
 
 
 def _logfmt_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)
+    """A logfmt ``time=`` value with an offset, as UTC; a time without one is not trusted."""
+    moment = parse_instant(value, naive="local") if value else None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _handler_log_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:
