@@ -13,7 +13,14 @@ from typing import Callable
 from ...events import Problem
 from ...redaction import redact
 from .. import ParseContext, ParseResult
-from .._kit import begin_text, decode, looks_binary, parse_instant, split_lines
+from .._kit import (
+    begin_text,
+    decode,
+    group_records,
+    looks_binary,
+    parse_instant,
+    split_lines,
+)
 
 SOURCE = "extension.log"
 
@@ -318,23 +325,16 @@ def _generic_time(stamp: str, zone: str | None) -> tuple[datetime | None, bool]:
 
 def _generic_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:
     """Lines that start with a timestamp start an event; other lines continue it."""
-    matches = [_GENERIC_STAMP.match(line) for line in lines]
-    if not any(matches):
+    orphans, records = group_records(lines, _GENERIC_STAMP.match)
+    if not records:
         _all_unparsed(result)
         return False
+    for number in orphans:
+        result.unparsable(number)
     component = _handler_from_path(context.path)
     memo: dict[str, str] = {}
-    current: _Entry | None = None
-    for number, (line, match) in enumerate(zip(lines, matches), 1):
-        if match is None:
-            if current is None:
-                result.unparsable(number)
-            else:
-                current.texts.append(line)
-                current.span += 1
-            continue
-        if current is not None:
-            _emit(result, current, memo)
+    for record in records:
+        match = record.head
         moment, local = _generic_time(match.group(1), match.group(2))
         rest = match.group(3)
         fields: dict[str, str] = {}
@@ -345,10 +345,9 @@ def _generic_body(lines: list[str], context: ParseContext, result: ParseResult) 
             fields["level_word"] = word.group(1)
         if match.group(2):
             fields["zone"] = match.group(2).strip()
-        current = _Entry(number, moment, local, "generic-no-zone" if local else None, level,
-                         component, [rest], fields)
-    if current is not None:
-        _emit(result, current, memo)
+        entry = _Entry(record.line, moment, local, "generic-no-zone" if local else None, level,
+                       component, [rest, *record.body(lines)], fields, span=record.span)
+        _emit(result, entry, memo)
     return True
 
 

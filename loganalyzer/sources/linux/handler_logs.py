@@ -27,7 +27,7 @@ from .. import (
     Parser,
     ParseResult,
 )
-from .._kit import load_json, parse_instant
+from .._kit import group_records, load_json, parse_instant
 from .extension_common import (
     EXTENSION_FIELDS,
     GENERIC_FIELDS,
@@ -182,22 +182,15 @@ def _logfmt_time(value: str | None) -> datetime | None:
 
 def _handler_log_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:
     """logfmt lines; a line that is not logfmt continues the one above."""
-    parsed = [_logfmt_pairs(line) for line in lines]
-    if not any(parsed):
+    orphans, records = group_records(lines, _logfmt_pairs)
+    if not records:
         return False
+    for number in orphans:
+        result.unparsable(number)
     component = _handler_from_path(context.path)
     memo: dict[str, str] = {}
-    current: _Entry | None = None
-    for number, (line, pairs) in enumerate(zip(lines, parsed), 1):
-        if pairs is None:
-            if current is None:
-                result.unparsable(number)
-            else:
-                current.texts.append(line)
-                current.span += 1
-            continue
-        if current is not None:
-            _emit(result, current, memo)
+    for record in records:
+        pairs, line = record.head, lines[record.line - 1]
         values = dict(pairs)
         level = _level(values.get("level") or values.get("lvl"))
         if level is None and values.get("error"):
@@ -211,10 +204,9 @@ def _handler_log_body(lines: list[str], context: ParseContext, result: ParseResu
         for key, value in pairs:
             if key.lower() in SECRET_KEYS and value:
                 message = message.replace(value, MASK)
-        current = _Entry(number, _logfmt_time(values.get("time")), False, None, level, component,
-                         [message], fields)
-    if current is not None:
-        _emit(result, current, memo)
+        entry = _Entry(record.line, _logfmt_time(values.get("time")), False, None, level, component,
+                       [message, *record.body(lines)], fields, span=record.span)
+        _emit(result, entry, memo)
     return True
 
 
