@@ -292,6 +292,16 @@ def _goal_state_version(text: str) -> str | None:
     return stated.group(1) if stated is not None else None
 
 
+def _era_of_latest_version(versions: _Versions) -> str | None:
+    """C or D as the latest version the file stated says (2.2.46 is C, later is D), else None."""
+    stated = versions.stated_latest()
+    if stated is None:
+        return None
+    if stated[:3] == (2, 2, 46):
+        return "C"
+    return "D" if stated[:3] >= (2, 2, 47) else None
+
+
 def _split_iso(rest: str | None, stats: _EraStats, versions: _Versions, memory: dict[str, str]):
     """Era, thread, prefix token and message of an ISO (era C or D) record's text after the level.
 
@@ -322,13 +332,7 @@ def _split_iso(rest: str | None, stats: _EraStats, versions: _Versions, memory: 
     elif paired or _KNOWN_THREADS.match(first):
         era = "D"
     else:
-        stated = versions.stated_latest()
-        if stated is not None and stated[:3] == (2, 2, 46):
-            era = "C"
-        elif stated is not None and stated[:3] >= (2, 2, 47):
-            era = "D"
-        else:
-            era = stats.file_era()
+        era = _era_of_latest_version(versions) or stats.file_era()
     if era == "D":
         if paired:
             return "D", first, second, tail

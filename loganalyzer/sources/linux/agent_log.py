@@ -102,6 +102,7 @@ from .agent_grammar import (
     _TORN_FRAGMENT,
     RECORD_FIELDS,
     _emit,
+    _era_of_latest_version,
     _EraStats,
     _event_fields,
     _goal_state_version,
@@ -425,13 +426,7 @@ class _IsoRecords:
         elif paired or kind == _THREAD_WORD:
             era = "D"
         else:
-            stated = versions.stated_latest()
-            if stated is not None and stated[:3] == (2, 2, 46):
-                era = "C"
-            elif stated is not None and stated[:3] >= (2, 2, 47):
-                era = "D"
-            else:
-                era = self.file_era
+            era = _era_of_latest_version(versions) or self.file_era
         if era == "D":
             if paired:
                 return "D", first, second, _TEXT_TAIL
