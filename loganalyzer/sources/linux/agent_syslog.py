@@ -18,7 +18,7 @@ syslog at all are unparsed.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from ...events import Problem
@@ -48,7 +48,7 @@ from .agent_grammar import (
 __all__ = ["PARSERS", "WAAGENT_SYSLOG", "parse_waagent_syslog"]
 
 SOURCE_SYSLOG = "waagent.syslog"
-_UTC = timezone.utc
+_UTC = UTC
 
 _AGENT_PROGRAM = re.compile(r"(?i)(?:\S*/)?(?:python[\d.]*|waagent|walinuxagent)\Z")
 _AGENT_NAMED_PROGRAM = re.compile(r"(?i)(?:\S*/)?(?:waagent|walinuxagent)\Z")
@@ -57,12 +57,12 @@ _RELEVANT = re.compile(
     r"|fsfreeze|freez|thaw|blocked for more than|168\.63\.129\.16"
 )
 _JOURNAL_MARKER = re.compile(r"-- (?:Logs begin at|Journal begins at|Reboot|No entries|Boot )")
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 
 _SYSLOG_NAME = re.compile(
     r"(?:syslog|messages|daemon\.log|user\.log)(?:\.\d+|-\d{8}(?:\d{2})?)?\Z"
     r"|journal(?:ctl)?[^/]*\.(?:txt|log)\Z",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -90,7 +90,6 @@ def read_secret_file(data: bytes, context: ParseContext, result: ParseResult) ->
         },
         component="WALinuxAgent",
     )
-    return
 
 
 def build_certificates_json(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:

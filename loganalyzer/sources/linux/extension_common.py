@@ -6,9 +6,9 @@ VMSnapshotLinux milestone fields found in messages, and the generic timestamped-
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
 
 from ...events import Problem
 from ...redaction import redact
@@ -107,8 +107,7 @@ def _under_azure_logs(path: str) -> bool:
 def _base_name(path: str) -> str:
     """The file name, lower case, without ``.gz`` and rotation suffixes (``.1``, ``-20240530``)."""
     name = _relative(path).rsplit("/", 1)[-1].lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = name.removesuffix(".gz")
     return re.sub(r"(?:\.\d+|-\d{8}(?:-\d+)?)$", "", name)
 
 
@@ -240,7 +239,7 @@ _SIMPLE_FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _SNAPSHOT_METHOD = re.compile(r"Snaphott?ing \(([^)]+)\) (?:Started|Completed)")
 _RUN_RESULT = re.compile(r"run_result - (-?\d+) run_status - (\w+)")
 _SUMMARY = re.compile(
-    r"^(Enable|Install|Disable|Uninstall|Update|Daemon),(\w+),(-?\d+),(.*?)(?:,(True|False))?\s*$", re.S
+    r"^(Enable|Install|Disable|Uninstall|Update|Daemon),(\w+),(-?\d+),(.*?)(?:,(True|False))?\s*$", re.DOTALL
 )
 _VM_HEALTH_CODE = re.compile(r'"vmHealthStatusCode"\s*:\s*(\d+)')
 _EXT_ERROR_TELEMETRY = re.compile(
@@ -249,9 +248,9 @@ _EXT_ERROR_TELEMETRY = re.compile(
 _FS_FAILURE = re.compile(
     r"Failed to (FIFREEZE|FITHAW|open|stat): ([^\s'\"\],]+)"
     r"(?: with error(?:: (-?\d+) and error)? message ?: ?([^'\"\]\n]*?))?\s*(?:$|['\"\],])",
-    re.M,
+    re.MULTILINE,
 )
-_FREEZE_RESULT = re.compile(r"T:S freeze result(.*?)(?:, timedout\s*:\s*(\w+))?\s*$", re.S)
+_FREEZE_RESULT = re.compile(r"T:S freeze result(.*?)(?:, timedout\s*:\s*(\w+))?\s*$", re.DOTALL)
 
 
 #: one search that every line with a field to extract passes (most lines have none)

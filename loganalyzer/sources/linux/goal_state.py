@@ -364,7 +364,7 @@ def build_manifest(root: Element, lines: _Lines, out: _Out, context: ParseContex
         raise _Broken(f"root element is <{local_name(root.tag)}>, not <PluginVersionManifest>")
     base = context.path.rsplit("/", 1)[-1]
     agent = base.lower().endswith(".agentsmanifest") or base.lower().startswith("waagent.")
-    name = re.sub(r"(\.\d+)?\.(manifest\.xml|agentsManifest)$", "", base, flags=re.I)
+    name = re.sub(r"(\.\d+)?\.(manifest\.xml|agentsManifest)$", "", base, flags=re.IGNORECASE)
     versions = [text_of(p, "Version") or "" for p in children(child(root, "Plugins"), "Plugin")]
     internal = [text_of(p, "Version") or "" for p in children(child(root, "InternalPlugins"), "Plugin")]
 

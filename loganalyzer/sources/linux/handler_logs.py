@@ -16,7 +16,7 @@ Fields: shell.log ``seq_no``, ``return_code``, ``python_found``, ``operation``, 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ...redaction import MASK, SECRET_KEYS
 from .. import (
@@ -85,9 +85,9 @@ def _shell_time(text: str) -> tuple[datetime | None, bool, str | None]:
     if moment is None:
         return None, False, zone
     if zone in _UTC_WORDS:
-        return moment.replace(tzinfo=timezone.utc), False, zone
+        return moment.replace(tzinfo=UTC), False, zone
     if offset is not None:
-        return (moment - offset).replace(tzinfo=timezone.utc), False, zone
+        return (moment - offset).replace(tzinfo=UTC), False, zone
     return moment, True, zone
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from datetime import datetime
 from itertools import accumulate
-from typing import Any, Callable
+from typing import Any
 
 from ...events import EventRows, Problem
 from ...redaction import MASK, redact, redact_json
@@ -301,14 +302,14 @@ def _level_for_status(status: str | None) -> str:
 # where a file sits: history folder, extension directory
 
 
-_HISTORY = re.compile(r"(?:^|/)var/lib/waagent/history/(?P<dir>[^/]+?)(?:\.zip)?/[^/]+$", re.I)
+_HISTORY = re.compile(r"(?:^|/)var/lib/waagent/history/(?P<dir>[^/]+?)(?:\.zip)?/[^/]+$", re.IGNORECASE)
 _HISTORY_NEW = re.compile(r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})(?:\.\d+)?__(?P<tag>.+)$")
 _HISTORY_OLD = re.compile(r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:_incarnation_(?P<inc>\d+))?$")
-_HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<handler>[^/]+?)-(?P<version>\d+(?:\.\d+)*)/(?P<rest>.+)$", re.I)
+_HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<handler>[^/]+?)-(?P<version>\d+(?:\.\d+)*)/(?P<rest>.+)$", re.IGNORECASE)
 _NUMBERED = re.compile(
     r"^(?:GoalState|ExtensionsConfig|HostingEnvironmentConfig|SharedConfig|Certificates|RemoteAccess|waagent_status)"
     r"\.(\d+)\.(?:xml|json)$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -526,7 +527,7 @@ _EXT = _LIB + r"[^/]+-\d+(?:\.\d+)*/"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _json_head(head: bytes) -> bytes:
@@ -548,7 +549,7 @@ def _xml_root_is(*names: str) -> Callable[[bytes], bool]:
 
     def test(head: bytes) -> bool:
         body = _json_head(head)
-        body = re.sub(rb"^(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*)*", b"", body, flags=re.S)
+        body = re.sub(rb"^(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*)*", b"", body, flags=re.DOTALL)
         return bool(pattern.match(body))
 
     return test
@@ -559,6 +560,6 @@ def _pem(head: bytes) -> bool:
 
 
 def _dhclient_content(head: bytes) -> bool:
-    block = bool(re.search(rb"^[^\S\n]*lease6?\s*\{", head, re.M))
+    block = bool(re.search(rb"^[^\S\n]*lease6?\s*\{", head, re.MULTILINE))
     return (block and b"fixed-address" in head) or b"option unknown-245" in head
 
