@@ -190,7 +190,7 @@ def decode(data: bytes) -> Text:
             return mixed
         text = data.decode(order, errors="replace")
         return Text(text, order, None if "\ufffd" not in text else f"invalid {order} replaced")
-    if len(data) > _BLOCK and b"\x00" in data[_BLOCK:]:
+    if len(data) > _BLOCK and data.find(b"\x00", _BLOCK) >= 0:
         mixed = _mixed(data, 0, "utf-8")
         if mixed is not None:
             return mixed
