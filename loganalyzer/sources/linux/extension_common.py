@@ -18,6 +18,7 @@ from .._kit import (
     decode,
     group_records,
     looks_binary,
+    mark_unparsed,
     parse_instant,
     split_lines,
 )
@@ -213,9 +214,6 @@ def _text_reader(
     return read
 
 
-def _all_unparsed(result: ParseResult) -> None:
-    for number in range(1, result.lines + 1):
-        result.unparsable(number)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +324,7 @@ def _generic_body(lines: list[str], context: ParseContext, result: ParseResult) 
     """Lines that start with a timestamp start an event; other lines continue it."""
     orphans, records = group_records(lines, _GENERIC_STAMP.match)
     if not records:
-        _all_unparsed(result)
+        mark_unparsed(result)
         return False
     for number in orphans:
         result.unparsable(number)
