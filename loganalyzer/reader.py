@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
+from .redaction import redact_problems, redact_table
 from .sources import ParseContext, ParseResult, Parser, all_parsers
 from .textio import decode, split_lines
 from .timebase import resolve_local_times
@@ -129,6 +130,8 @@ def read_bundle(
         if len(result.events):
             tables.append(result.events.to_table(item.file, result.source))
     events = resolve_local_times(concat_events(tables), tz)
+    # the backstop: whatever a parser forgot to mask is masked here, before anything leaves
+    events, problems = redact_table(events), redact_problems(problems)
     return BundleContents(
         bundle=os.fspath(path),
         event_table=events,
