@@ -63,7 +63,7 @@ class Limits:
     #: bytes of text handed to the parsers for the whole bundle: parsed events take many times
     #: their text in memory, so this bounds the memory of a read (past it, files are dropped,
     #: each named in an ``oversized`` problem)
-    max_text_bytes: int = 192 * MiB
+    max_text_bytes: int = 128 * MiB
 
 
 @dataclass(frozen=True)
