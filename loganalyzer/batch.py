@@ -278,7 +278,8 @@ def _bundle_map(
 ) -> dict[str, str]:
     """Bundle ids and locations from a folder, a list of paths, or a ``{id: path}`` mapping.
 
-    Local paths are made absolute: workers may run elsewhere than here.
+    Local paths are made absolute: workers may run elsewhere than here. Secrets in ids (a SAS
+    in a file name) are masked, since ids appear in every dataset.
     """
     if isinstance(bundles, Mapping):
         found = {str(k): v if _is_url(v) else os.fspath(v) for k, v in bundles.items()}
@@ -286,7 +287,10 @@ def _bundle_map(
         found = find_bundles(bundles, recursive=recursive, exclude=[out_dir])
     else:
         found = _named(bundles)
-    return {k: v if _is_url(v) else os.path.abspath(v) for k, v in found.items()}
+    located = {redact(k): v if _is_url(v) else os.path.abspath(v) for k, v in found.items()}  # an id is output: no SAS in it
+    if len(located) != len(found):
+        raise BatchError("two bundles would get the same id once secrets in their names are masked; pass a mapping {id: path}")
+    return located
 
 
 def _named(bundles: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
