@@ -26,6 +26,7 @@ import io
 import lzma
 import os
 import stat
+import struct
 import tarfile
 import unicodedata
 import zipfile
@@ -501,8 +502,15 @@ class _Walker:
         return name, shown, problems, stop
 
     def _zip(self, file: str, stream: BinaryIO, depth: int, base: str) -> Iterator[Member | Problem]:
+        names_in_cp437 = False
         try:
-            archive = zipfile.ZipFile(stream)
+            try:
+                archive = zipfile.ZipFile(stream)
+            except UnicodeDecodeError:
+                # a name flagged UTF-8 that is not: read every name as bytes instead (one bad
+                # name must not cost the whole archive)
+                archive = zipfile.ZipFile(io.BytesIO(_without_utf8_flags(stream, self.limits.max_member_bytes)))
+                names_in_cp437 = True
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
             stream.seek(0)
@@ -516,7 +524,10 @@ class _Walker:
             for info in infos:
                 if info.is_dir():
                     continue
-                name, shown, problems, stop = self._admit(file, info.filename)
+                raw_name = info.filename
+                if names_in_cp437:
+                    raw_name = raw_name.encode("cp437").decode("utf-8", "surrogateescape")
+                name, shown, problems, stop = self._admit(file, raw_name)
                 yield from problems
                 if stop:
                     return
@@ -743,6 +754,29 @@ class _CountingReader(io.RawIOBase):
 
     def tell(self) -> int:
         return self._raw.tell()
+
+
+def _without_utf8_flags(stream: BinaryIO, bound: int) -> bytes:
+    """The bytes of a zip with the "names are UTF-8" flag cleared in its central directory, so
+    that :mod:`zipfile` reads every name (cp437 maps any byte) instead of refusing the archive.
+    Copies the archive in memory, so only one within ``bound`` bytes."""
+    if stream.seek(0, os.SEEK_END) > bound:
+        raise zipfile.BadZipFile(f"a member name is not UTF-8, and the archive is too large (over {bound} bytes) to repair")
+    stream.seek(0)
+    data = bytearray(stream.read())
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 66_000))
+    if end < 0:
+        raise zipfile.BadZipFile("no end of central directory")
+    count, size, offset = struct.unpack("<HII", data[end + 10 : end + 20])
+    position = offset
+    for _ in range(count):
+        if data[position : position + 4] != b"PK\x01\x02":
+            break
+        flags = struct.unpack("<H", data[position + 8 : position + 10])[0]
+        data[position + 8 : position + 10] = struct.pack("<H", flags & ~0x800)
+        name_length, extra_length, comment_length = struct.unpack("<HHH", data[position + 28 : position + 34])
+        position += 46 + name_length + extra_length + comment_length
+    return bytes(data)
 
 
 def _zip_consumed(stream, info: zipfile.ZipInfo) -> Callable[[], int]:

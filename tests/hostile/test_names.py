@@ -6,9 +6,11 @@ and every output (text, Markdown, JSON, HTML, CSV, JSONL, Parquet) stays valid.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tarfile
+import zipfile
 
 import pyarrow.parquet as pq
 import pytest
@@ -97,3 +99,36 @@ def test_display_name_escapes_only_what_must_be():
     assert long.startswith("d/yyy") and len(long) < 220
     assert display_name("d/" + "y" * 1000) == long and display_name("d/" + "y" * 999 + "z") != long
     assert "SECRET" not in display_name("c?sv=1&sig=SECRET")
+
+
+def zip_with_bad_names(path) -> None:
+    """A zip whose names are flagged UTF-8 but hold any bytes (placeholders swapped for them)."""
+    placeholders = {}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n, raw in enumerate(BAD_NAMES.values()):
+            placeholder = (f"{n}".encode() * len(raw))[: len(raw)]
+            placeholders[placeholder] = raw
+            archive.writestr(placeholder.decode(), LINE)
+        archive.writestr(REAL_LOG, REAL_FAILURE)
+    data = buffer.getvalue()
+    for placeholder, raw in placeholders.items():
+        data = data.replace(placeholder, raw)
+    data = bytearray(data)
+    entry = data.find(b"PK\x01\x02")
+    while entry >= 0:
+        data[entry + 9] |= 0x08  # bit 11: names are UTF-8
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_with_a_name_that_is_not_utf8_loses_only_that_name(tmp_path):
+    bundle = tmp_path / "names.zip"
+    zip_with_bad_names(bundle)
+    contents = read_bundle(bundle)
+    files = list(contents.coverage.file)
+    assert len(files) == len(BAD_NAMES) + 1 and all(clean(name) for name in files), files
+    assert any("\\xff" in name for name in files)
+    run = run_cli("diagnose", str(bundle), "--format", "json")
+    assert_clean_run(run)
+    assert clean(run.stdout) and real_failure_found(diagnose(bundle))
