@@ -574,6 +574,10 @@ def _record_failure(task: BundleTask, kind: str, message: str, started: float | 
         _write_parts(task.out_dir, task.part, _failure_tables(task.bundle, redact(task.source), kind, message))
     except OSError as error:
         return _not_stored(task, error, started, f"{kind}: {message}")
+    return _failed(task, kind, message, started)
+
+
+def _failed(task: BundleTask, kind: str, message: str, started: float | None, stored: bool = True) -> BundleOutcome:
     return BundleOutcome(
         bundle=task.bundle,
         part=task.part,
@@ -582,6 +586,7 @@ def _record_failure(task: BundleTask, kind: str, message: str, started: float | 
         error=message,
         problems={kind: 1},
         seconds=round(time.perf_counter() - started, 4) if started else 0.0,
+        stored=stored,
     )
 
 
@@ -598,16 +603,7 @@ def _not_stored(task: BundleTask, error: OSError, started: float | None, before:
     whatever parts it did write are removed, and it gets no completion marker."""
     _remove_parts(task.out_dir, task.part)
     reason = redact(f"{before + '; ' if before else ''}could not write its parts: {error.strerror or error}")
-    return BundleOutcome(
-        bundle=task.bundle,
-        part=task.part,
-        path=redact(task.source),
-        status="failed",
-        error=reason,
-        problems={"write-failed": 1},
-        seconds=round(time.perf_counter() - started, 4) if started else 0.0,
-        stored=False,
-    )
+    return _failed(task, "write-failed", reason, started, stored=False)
 
 
 # -- engines -----------------------------------------------------------------------------------

@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["BundleTimeout", "OutputInUse", "time_limit", "die_with_parent", "output_lock"]
+__all__ = ["BundleTimeout", "OutputInUse", "die_with_parent", "output_lock", "time_limit"]
 
 LOCK_FILE = "_batch.lock"
 _PR_SET_PDEATHSIG = 1
@@ -55,7 +55,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):  # noqa: ARG001 - the signal handler's signature
+    def expire(signum, frame):
         raise BundleTimeout(f"took longer than the time limit of {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)

@@ -32,14 +32,15 @@ import unicodedata
 import zipfile
 import zlib
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 
 from .events import Problem
 from .redaction import redact
 
-__all__ = ["Limits", "Member", "iter_members", "vm_path", "normalise_member_name", "display_name"]
+__all__ = ["Limits", "Member", "display_name", "iter_members", "normalise_member_name", "vm_path"]
 
 MiB = 1024 * 1024
 _CHUNK = MiB
@@ -767,7 +768,7 @@ def _without_utf8_flags(stream: BinaryIO, bound: int) -> bytes:
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 66_000))
     if end < 0:
         raise zipfile.BadZipFile("no end of central directory")
-    count, size, offset = struct.unpack("<HII", data[end + 10 : end + 20])
+    count, _, offset = struct.unpack("<HII", data[end + 10 : end + 20])
     position = offset
     for _ in range(count):
         if data[position : position + 4] != b"PK\x01\x02":

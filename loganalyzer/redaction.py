@@ -26,14 +26,14 @@ import regex
 
 __all__ = [
     "MASK",
-    "redact",
-    "redact_json",
-    "redact_table",
-    "redact_problems",
-    "is_secret_key",
-    "may_hold_secret",
     "SECRET_KEYS",
     "TRIGGER_WORDS",
+    "is_secret_key",
+    "may_hold_secret",
+    "redact",
+    "redact_json",
+    "redact_problems",
+    "redact_table",
 ]
 
 MASK = "<redacted>"
@@ -245,66 +245,48 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
 #: every pattern above needs one of these (lower-case) words in the text, or a run of base64
 #: (:data:`_BLOB_LINE`); most log lines have none, so they skip the patterns altogether (parsers
 #: that scan whole files for them use this too)
-TRIGGER_WORDS = (
-    "sig=",
-    "sig%3d",
-    "-----begin",
-    "accountkey",
-    "sharedaccess",
-    "password",
-    "pwd",
-    "passwd",
-    "snapshottasktoken",
-    "protectedsettings",
-    "sasuri",
-    "<data",
-    "<privatekey",
-    ":data",
-    ":privatekey",
-    "customdata",
-    # quoted secret keys in JSON text, form bodies, environment variables
-    "token",
-    "secret",
-    "privatekey",
-    "private_key",
-    "objectstr",
-    "protected_settings",
-    "diskencryptionsettings",
-    "client_assertion",
-    "code_verifier",
-    "accesskey",
-    "access_key",
-    "account_key",
-    "sharedkey",
-    "shared_key",
-    "primarykey",
-    "secondarykey",
-    "apikey",
-    "api_key",
-    "api-key",
-    "workspacekey",
-    "storagekey",
-    "storage_key",
-    "masterkey",
-    "master_key",
-    "connectionstring",
-    "connection_string",
-    "sasurl",
-    "\"pass",
-    "pass\\\"",
-    "keyname",
-    "key1",
-    "key2",
-    "kerb1",
-    "kerb2",
-    # authorization headers and bare JWTs
-    "bearer",
-    "authorization",
-    "eyj",
-    # proxy credentials (scheme://user:secret@host)
-    "@",
-    # JSON / Go escapes that may hide a key or a separator (protected\u0053ettings, \u0026sig=)
-    "\\u00",
+TRIGGER_WORDS = tuple(
+    dict.fromkeys(
+        (
+            "sig=",
+            "sig%3d",
+            "-----begin",
+            "sharedaccess",
+            "pwd",
+            "snapshottasktoken",
+            "protectedsettings",
+            "sasuri",
+            "<data",
+            "<privatekey",
+            ":data",
+            ":privatekey",
+            "customdata",
+            "objectstr",
+            "protected_settings",
+            "diskencryptionsettings",
+            "client_assertion",
+            "code_verifier",
+            "api-key",
+            # a quoted secret key in JSON text, a form body or an environment variable
+            *_SECRET_SUFFIXES,
+            "\"pass",
+            "pass\\\"",
+            # key listings (JSON and table)
+            "keyname",
+            "key1",
+            "key2",
+            "kerb1",
+            "kerb2",
+            # authorization headers and bare JWTs
+            "bearer",
+            "authorization",
+            "eyj",
+            # proxy credentials (scheme://user:secret@host)
+            "@",
+            # JSON / Go escapes that may hide a key or a separator (protected\u0053ettings, \u0026sig=)
+            "\\u00",
+        )
+    )
 )
 
 #: a long base64 run (key material, a PEM body logged line by line)

@@ -220,9 +220,11 @@ CARRIERS = {
     ),
     "windows-events-xml": lambda s, n: (
         f"EventLogs/Application{n}.xml",
-        '<?xml version="1.0"?>\n<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>'
-        '<Provider Name="VSS"/><EventID>8193</EventID><Level>2</Level><TimeCreated SystemTime="2024-05-30T13:15:45.000Z"/>'
-        f"<Computer>vm1</Computer></System><EventData><Data>{_xml(s)}</Data></EventData></Event></Events>\n",
+        (
+            '<?xml version="1.0"?>\n<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>'
+            '<Provider Name="VSS"/><EventID>8193</EventID><Level>2</Level><TimeCreated SystemTime="2024-05-30T13:15:45.000Z"/>'
+            f"<Computer>vm1</Computer></System><EventData><Data>{_xml(s)}</Data></EventData></Event></Events>\n"
+        ),
     ),
     "windows-events-json": lambda s, n: (
         f"EventLogs/System_last7days{n}.json",

@@ -17,7 +17,15 @@ import tarfile
 import zipfile
 
 import pytest
-from hostile_kit import REAL_FAILURE, REAL_LOG, assert_clean_run, kinds_of, real_failure_found, run_cli, tar_entry
+from hostile_kit import (
+    REAL_FAILURE,
+    REAL_LOG,
+    assert_clean_run,
+    kinds_of,
+    real_failure_found,
+    run_cli,
+    tar_entry,
+)
 
 from loganalyzer import Limits, diagnose, read_bundle
 

@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_kit import REAL_CAUSE, REAL_FAILURE, REAL_LOG, REPO, assert_clean_run, build, run_cli
+from hostile_kit import (
+    REAL_CAUSE,
+    REAL_FAILURE,
+    REAL_LOG,
+    REPO,
+    assert_clean_run,
+    build,
+    run_cli,
+)
 
 import loganalyzer.diagnosis
 from loganalyzer import batch, run_batch

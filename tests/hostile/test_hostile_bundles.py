@@ -17,7 +17,15 @@ import json
 import tarfile
 import zipfile
 
-from hostile_kit import CARRIERS, REAL_CAUSE, REAL_FAILURE, REAL_LOG, SECRET_KINDS, leaks, tar_entry
+from hostile_kit import (
+    CARRIERS,
+    REAL_CAUSE,
+    REAL_FAILURE,
+    REAL_LOG,
+    SECRET_KINDS,
+    leaks,
+    tar_entry,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,7 +125,7 @@ def write_tar(path, entries: list[Entry], compressed: bool) -> None:
 
 def accounted(shown: str, files: set[str]) -> bool:
     """Read (in the coverage, also once decompressed or opened as an archive) or named in a problem."""
-    stripped = shown[: -len(".gz")] if shown.endswith(".gz") else shown
+    stripped = shown.removesuffix(".gz")
     return shown in files or stripped in files or any(f.startswith(shown + "/") for f in files)
 
 

@@ -14,7 +14,14 @@ import zipfile
 
 import pyarrow.parquet as pq
 import pytest
-from hostile_kit import REAL_FAILURE, REAL_LOG, assert_clean_run, real_failure_found, run_cli, tar_entry
+from hostile_kit import (
+    REAL_FAILURE,
+    REAL_LOG,
+    assert_clean_run,
+    real_failure_found,
+    run_cli,
+    tar_entry,
+)
 
 from loganalyzer import diagnose, read_bundle
 from loganalyzer.bundle import display_name

@@ -15,14 +15,21 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hostile_kit import (
+    CARRIERS,
+    SECRET_KINDS,
+    leaks,
+    planted_bundle,
+    real_failure_found,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hostile_kit import CARRIERS, SECRET_KINDS, leaks, planted_bundle, real_failure_found
 
 from loganalyzer import diagnose, read_bundle, run_batch
 from loganalyzer.cli import main as cli_main
 from loganalyzer.redaction import MASK, redact, redact_json, redact_table
 from loganalyzer.signatures import load_knowledge, load_signatures
+
 
 @functools.lru_cache(maxsize=1)
 def _rules():
