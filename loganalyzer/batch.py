@@ -51,6 +51,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TextIO
 
 import pyarrow as pa
 
+from .batch_safety import BundleTimeout, OutputInUse, die_with_parent, output_lock, time_limit
 from .ranking import LISTED_WORDS
 from .redaction import redact
 
@@ -73,6 +74,12 @@ SUMMARY_SCHEMA = "loganalyzer.batch/1"
 DONE_DIR = "_done"
 CONFIG_FILE = "_batch.json"
 LOCK_FILE = "_batch.lock"
+#: seconds one bundle may take before it is recorded as failed (``timeout``)
+DEFAULT_BUNDLE_TIMEOUT = 900.0
+#: seconds to wait for a Dask scheduler to answer
+DEFAULT_CONNECT_TIMEOUT = 20.0
+#: problem kinds that mean the bundle itself could not be read
+UNREADABLE_KINDS = frozenset({"unreadable", "truncated", "not-recognised"})
 SUMMARY_FILE = "summary.json"
 NO_CAUSE = "(no cause above possible)"
 NO_CODE = "(no code)"
@@ -272,7 +279,8 @@ def _bundle_map(
 ) -> dict[str, str]:
     """Bundle ids and locations from a folder, a list of paths, or a ``{id: path}`` mapping.
 
-    Local paths are made absolute: workers may run elsewhere than here.
+    Local paths are made absolute: workers may run elsewhere than here. Secrets in ids (a SAS
+    in a file name) are masked, since ids appear in every dataset.
     """
     if isinstance(bundles, Mapping):
         found = {str(k): v if _is_url(v) else os.fspath(v) for k, v in bundles.items()}
@@ -280,7 +288,10 @@ def _bundle_map(
         found = find_bundles(bundles, recursive=recursive, exclude=[out_dir])
     else:
         found = _named(bundles)
-    return {k: v if _is_url(v) else os.path.abspath(v) for k, v in found.items()}
+    located = {redact(k): v if _is_url(v) else os.path.abspath(v) for k, v in found.items()}  # an id is output: no SAS in it
+    if len(located) != len(found):
+        raise BatchError("two bundles would get the same id once secrets in their names are masked; pass a mapping {id: path}")
+    return located
 
 
 def _named(bundles: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
@@ -316,6 +327,7 @@ class BundleTask:
     signatures: tuple[str, ...] = ()
     tuning: str | None = None
     tz: str | None = None
+    timeout: float | None = DEFAULT_BUNDLE_TIMEOUT
 
 
 @dataclass
@@ -325,7 +337,7 @@ class BundleOutcome:
     bundle: str
     part: str
     path: str
-    status: str  # ok | failed
+    status: str  # ok | unreadable (nothing in it could be read) | failed
     error: str | None = None
     top_cause: str | None = None
     top_confidence: str | None = None
@@ -335,6 +347,9 @@ class BundleOutcome:
     findings: int = 0
     problems: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: False when the outcome could not be stored (a full disk): no completion marker is
+    #: written, so a plain rerun does the bundle again
+    stored: bool = True
 
 
 @lru_cache(maxsize=4)
@@ -347,7 +362,8 @@ def _signatures_for(extra_dirs: tuple[str, ...], tuning: str | None):
 
 
 def _load_worker_signatures(extra_dirs: tuple[str, ...], tuning: str | None) -> None:
-    """Process pool initializer: load the signatures before the first bundle arrives."""
+    """Process pool initializer: die with the batch, load the signatures before the first bundle."""
+    die_with_parent()
     _signatures_for(extra_dirs, tuning)
 
 
@@ -418,7 +434,7 @@ def diagnosis_tables(diagnosis, bundle: str, path: str | None = None) -> dict[st
         {
             "bundle": [bundle],
             "path": [path if path is not None else diagnosis.bundle],
-            "status": ["ok"],
+            "status": [_status(diagnosis)],
             "error": pa.nulls(1, pa.string()),
             "os_family": [diagnosis.os_family],
             "attempt": pa.array([diagnosis.attempt], _TIME),
@@ -434,6 +450,18 @@ def diagnosis_tables(diagnosis, bundle: str, path: str | None = None) -> dict[st
         schema=DATASET_SCHEMAS["bundles"],
     )
     return tables
+
+
+def _status(diagnosis) -> str:
+    """``unreadable`` when nothing in the bundle could be read (no event, no file a parser
+    claimed, or only problems that say the input itself is broken), ``ok`` otherwise: a bundle
+    that could not be read is never counted with the healthy ones."""
+    if len(diagnosis.events):
+        return "ok"
+    coverage = diagnosis.coverage
+    claimed = 0 if coverage.empty else int((coverage["source"].astype(str) != "unrecognised").sum())
+    kinds = set(diagnosis.problems["kind"].astype(str)) if len(diagnosis.problems) else set()
+    return "unreadable" if claimed == 0 or kinds & UNREADABLE_KINDS else "ok"
 
 
 def _failure_tables(bundle: str, path: str, kind: str, message: str) -> dict[str, pa.Table]:
@@ -491,33 +519,44 @@ def _problem_kinds(table: pa.Table) -> dict[str, int]:
 
 
 def diagnose_bundle(task: BundleTask) -> BundleOutcome:
-    """Diagnose one bundle and write its parts; any exception of ``diagnose`` becomes a failed outcome.
+    """Diagnose one bundle and write its parts; whatever goes wrong becomes a failed outcome.
 
-    This is the function both engines run on their workers. The completion marker is left to
-    the caller, which writes it once the outcome has come back.
+    This is the function both engines run on their workers. A bundle that takes longer than
+    ``task.timeout`` fails as ``timeout``; any exception, ``SystemExit`` included, as
+    ``diagnose-failed``; parts that cannot be written (a full disk) leave nothing behind and an
+    outcome that is not stored, so the next run does the bundle again. The completion marker is
+    left to the caller, which writes it once the outcome has come back.
     """
     from .diagnosis import diagnose
 
     started = time.perf_counter()
     try:
-        signatures, knowledge = _signatures_for(task.signatures, task.tuning)
-        zone = None
-        if task.tz:
-            from zoneinfo import ZoneInfo
+        with time_limit(task.timeout):
+            signatures, knowledge = _signatures_for(task.signatures, task.tuning)
+            zone = None
+            if task.tz:
+                from zoneinfo import ZoneInfo
 
-            zone = ZoneInfo(task.tz)
-        with _local_copy(task.source) as local:
-            diagnosis = diagnose(local, lang=task.lang, signatures=signatures, knowledge=knowledge, tz=zone)
-        tables = diagnosis_tables(diagnosis, task.bundle, redact(task.source))
-    except Exception as error:  # a bundle that cannot be diagnosed at all is recorded, the batch goes on
+                zone = ZoneInfo(task.tz)
+            with _local_copy(task.source) as local:
+                diagnosis = diagnose(local, lang=task.lang, signatures=signatures, knowledge=knowledge, tz=zone)
+            tables = diagnosis_tables(diagnosis, task.bundle, redact(task.source))
+    except BundleTimeout as error:
+        return _record_failure(task, "timeout", f"{error}; not diagnosed", started)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # a bundle that cannot be diagnosed at all is recorded, the batch goes on
         return _record_failure(task, "diagnose-failed", f"{type(error).__name__}: {error}", started)
-    _write_parts(task.out_dir, task.part, tables)
+    try:
+        _write_parts(task.out_dir, task.part, tables)
+    except OSError as error:
+        return _not_stored(task, error, started)
     row = tables["bundles"].to_pylist()[0]
     return BundleOutcome(
         bundle=task.bundle,
         part=task.part,
         path=redact(task.source),
-        status="ok",
+        status=row["status"],
         top_cause=row["top_cause"],
         top_confidence=row["top_confidence"],
         top_code=row["top_code"],
@@ -532,7 +571,14 @@ def diagnose_bundle(task: BundleTask) -> BundleOutcome:
 def _record_failure(task: BundleTask, kind: str, message: str, started: float | None = None) -> BundleOutcome:
     """Parts and outcome of a bundle that failed as a whole (a URL's or message's secrets masked)."""
     message = redact(message)
-    _write_parts(task.out_dir, task.part, _failure_tables(task.bundle, redact(task.source), kind, message))
+    try:
+        _write_parts(task.out_dir, task.part, _failure_tables(task.bundle, redact(task.source), kind, message))
+    except OSError as error:
+        return _not_stored(task, error, started, f"{kind}: {message}")
+    return _failed(task, kind, message, started)
+
+
+def _failed(task: BundleTask, kind: str, message: str, started: float | None, stored: bool = True) -> BundleOutcome:
     return BundleOutcome(
         bundle=task.bundle,
         part=task.part,
@@ -541,7 +587,24 @@ def _record_failure(task: BundleTask, kind: str, message: str, started: float | 
         error=message,
         problems={kind: 1},
         seconds=round(time.perf_counter() - started, 4) if started else 0.0,
+        stored=stored,
     )
+
+
+def _remove_parts(out_dir: str, part: str) -> None:
+    for name in DATASETS:
+        try:
+            os.remove(os.path.join(out_dir, name, part + ".parquet"))
+        except OSError:
+            pass
+
+
+def _not_stored(task: BundleTask, error: OSError, started: float | None, before: str = "") -> BundleOutcome:
+    """The outcome of a bundle whose parts could not be written (a full disk, a lost mount):
+    whatever parts it did write are removed, and it gets no completion marker."""
+    _remove_parts(task.out_dir, task.part)
+    reason = redact(f"{before + '; ' if before else ''}could not write its parts: {error.strerror or error}")
+    return _failed(task, "write-failed", reason, started, stored=False)
 
 
 # -- engines -----------------------------------------------------------------------------------
@@ -552,7 +615,9 @@ def _run_processes(tasks: list[BundleTask], workers: int, report: Callable[[Bund
 
     A worker that dies (a crash in native code, the memory killer) breaks the pool: the bundles
     that were in flight are then run again one at a time, and the one that breaks a pool on its
-    own is recorded as ``worker-died``.
+    own is recorded as ``worker-died``. A worker stuck past twice its bundle's time limit (native
+    code that never returns to Python, where the limit is checked) is killed and its bundle
+    recorded as ``timeout``.
     """
     pending = deque(tasks)
     suspects: deque[BundleTask] = deque()
@@ -563,15 +628,19 @@ def _run_processes(tasks: list[BundleTask], workers: int, report: Callable[[Bund
         size, limit = (1, 1) if alone else (workers, 2 * workers)
         with ProcessPoolExecutor(max_workers=size, initializer=_load_worker_signatures, initargs=initargs) as pool:
             in_flight: dict = {}
+            deadlines: dict = {}
             broken = False
             try:
                 while (queue or in_flight) and not broken:
                     while queue and len(in_flight) < limit:
-                        in_flight[pool.submit(diagnose_bundle, queue[0])] = queue[0]
+                        future = pool.submit(diagnose_bundle, queue[0])
+                        in_flight[future] = queue[0]
+                        deadlines[future] = _hard_deadline(queue[0], len(in_flight), size)
                         queue.popleft()  # only once submitted: a broken pool refuses, and the task stays queued
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    finished, _ = wait(in_flight, timeout=_next_check(deadlines), return_when=FIRST_COMPLETED)
                     for future in finished:
                         task = in_flight.pop(future)
+                        deadlines.pop(future, None)
                         try:
                             outcome = future.result()
                         except BrokenProcessPool:
@@ -581,12 +650,24 @@ def _run_processes(tasks: list[BundleTask], workers: int, report: Callable[[Bund
                             else:
                                 suspects.append(task)
                             continue
-                        except Exception as error:  # writing the parts failed on the worker
+                        except KeyboardInterrupt:
+                            raise
+                        except BaseException as error:  # writing the parts failed on the worker, or it exited
                             outcome = _record_failure(task, "worker-error", f"{type(error).__name__}: {error}")
                         report(outcome)
+                    overdue = [f for f, deadline in deadlines.items() if deadline is not None and time.monotonic() > deadline]
+                    if overdue and not broken:
+                        for future in overdue:
+                            task = in_flight.pop(future)
+                            deadlines.pop(future)
+                            limit_text = f"{task.timeout:g} s" if task.timeout else "its time limit"
+                            report(_record_failure(task, "timeout", f"did not finish within {limit_text}; its worker was stopped"))
+                        _kill_workers(pool)
+                        broken = True
             except BrokenProcessPool:
                 broken = True
             except BaseException:  # interrupted, or a marker could not be written: stop at once
+                _kill_workers(pool)
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             if broken:
@@ -595,12 +676,36 @@ def _run_processes(tasks: list[BundleTask], workers: int, report: Callable[[Bund
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _hard_deadline(task: BundleTask, position: int, workers: int) -> float | None:
+    """When the parent gives up on a bundle: twice its time limit, plus the time the bundles
+    queued before it may take, plus a minute."""
+    if not task.timeout:
+        return None
+    rounds = 1 + max(0, position - 1) // max(1, workers)
+    return time.monotonic() + 2 * task.timeout * rounds + 60
+
+
+def _next_check(deadlines: dict) -> float | None:
+    upcoming = [d for d in deadlines.values() if d is not None]
+    return max(0.1, min(upcoming) - time.monotonic()) if upcoming else None
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's worker processes at once (they may be stuck in native code)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
 def _run_dask(
     tasks: list[BundleTask],
     workers: int,
     report: Callable[[BundleOutcome], None],
     client=None,
     scheduler: str | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> int:
     """The same per-bundle function on ``dask.distributed``: a given client, a scheduler address,
     or a LocalCluster started here and closed after. Returns how many workers the cluster had."""
@@ -612,7 +717,12 @@ def _run_dask(
     try:
         if client is None:
             if scheduler:
-                client = Client(scheduler)
+                try:
+                    client = Client(scheduler, timeout=connect_timeout)
+                except (OSError, TimeoutError) as error:
+                    raise BatchError(
+                        f"cannot reach the Dask scheduler at {scheduler} within {connect_timeout:g} s: {error}"
+                    ) from None
                 owned.append(client)
             else:
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -771,22 +881,13 @@ def _fingerprint(extra_dirs: tuple[str, ...], tuning: str | None) -> str:
 
 
 @contextmanager
-def _locked(out_dir: Path) -> Iterator[None]:
-    """One batch at a time per output folder (where the platform has ``fcntl``)."""
+def _lock(out_dir: Path) -> Iterator[None]:
+    """One batch at a time per output folder; the lock dies with the process that holds it."""
     try:
-        import fcntl
-    except ImportError:  # Windows: no lock; do not run two batches into one folder there
-        yield
-        return
-    with open(out_dir / LOCK_FILE, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise BatchError(f"another batch is writing to {out_dir}") from None
-        try:
+        with output_lock(out_dir):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OutputInUse as error:
+        raise BatchError(f"{error}; wait for it to finish, or choose another output folder") from None
 
 
 def _ours(name: str) -> bool:
@@ -868,6 +969,7 @@ def _summarise(out_dir: Path, result: dict) -> dict:
         "schema": SUMMARY_SCHEMA,
         "bundles": len(outcomes),
         "ok": sum(o.status == "ok" for o in outcomes),
+        "unreadable": sum(o.status == "unreadable" for o in outcomes),
         "failed": sum(o.status == "failed" for o in outcomes),
         "run": result,
         "top_causes": dict(causes.most_common()),
@@ -889,7 +991,9 @@ def render_summary(summary: dict, top: int = 10) -> str:
     """The fleet summary as a few lines of text (what ``loganalyzer batch`` prints at the end)."""
     run = summary["run"]
     lines = [
-        f"{summary['bundles']} bundles in {run['out_dir']}: {summary['ok']} diagnosed, {summary['failed']} failed",
+        f"{summary['bundles']} bundles in {run['out_dir']}: {summary['ok']} diagnosed, "
+        + (f"{summary['unreadable']} unreadable, " if summary.get("unreadable") else "")
+        + f"{summary['failed']} failed",
         f"this run: {run['processed']} diagnosed, {run['skipped']} already done, in {run['seconds']:.1f} s"
         + (f" = {run['bundles_per_second']:.2f} bundles/s ({run['engine']}, {_workers(run['workers'])})" if run["processed"] else ""),
     ]
@@ -903,6 +1007,8 @@ def render_summary(summary: dict, top: int = 10) -> str:
     problems = summary["problems"]
     kinds = ", ".join(f"{kind} {count}" for kind, count in problems["kinds"].items())
     lines += ["", f"problems: {problems['total']} in {problems['bundles']} bundles" + (f" ({kinds})" if kinds else "")]
+    if run.get("not_stored"):
+        lines.append(f"not stored (disk full?), redone by the next run: {', '.join(run['not_stored'][:top])}")
     for failure in summary["failures"][:top]:
         lines.append(f"failed: {failure['bundle']}: {failure['error']}")
     if len(summary["failures"]) > top:
@@ -926,6 +1032,8 @@ def run_batch(
     signatures: Iterable[str | os.PathLike[str]] = (),
     tuning: str | os.PathLike[str] | None = None,
     tz: str | None = None,
+    timeout: float | None = DEFAULT_BUNDLE_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> BatchResult:
     """Diagnose many bundles into Parquet datasets under ``out_dir`` (see the module docstring).
 
@@ -938,6 +1046,9 @@ def run_batch(
     ``progress`` is called with a :class:`BatchProgress` after each bundle; ``True`` shows a
     tqdm bar. ``lang``, ``signatures`` (extra signature folders), ``tuning`` and ``tz`` (an IANA
     zone name) are passed to :func:`~loganalyzer.diagnosis.diagnose` for every bundle.
+    ``timeout`` bounds the seconds one bundle may take (``None``: no bound); past it the bundle
+    fails as ``timeout`` and the batch goes on. ``connect_timeout`` bounds the wait for a Dask
+    ``scheduler``. Raises :class:`BatchError` when another batch is writing to ``out_dir``.
     """
     if engine not in ("processes", "dask"):
         raise ValueError(f"engine must be 'processes' or 'dask', not {engine!r}")
@@ -960,7 +1071,7 @@ def run_batch(
     }
     out.mkdir(parents=True, exist_ok=True)
     reporter = console_progress(notebook=True) if progress is True else (progress or None)
-    with _locked(out):
+    with _lock(out):
         done = _prepare(out, config, force)
         tasks = []
         for bundle_id, source in sorted(found.items()):
@@ -968,16 +1079,26 @@ def run_batch(
             earlier = done.get(part)
             if earlier is not None and earlier.bundle == bundle_id and not (retry_failed and earlier.status == "failed"):
                 continue
-            tasks.append(BundleTask(bundle_id, source, str(out), part, lang, extra_dirs, tuning_path, tz))
+            tasks.append(BundleTask(bundle_id, source, str(out), part, lang, extra_dirs, tuning_path, tz, timeout))
         skipped = len(found) - len(tasks)
         started = time.perf_counter()
         tally = {"done": 0, "failed": 0}
+        not_stored: list[str] = []
 
         def report(outcome: BundleOutcome) -> None:
-            _write_atomically(
-                str(out / DONE_DIR / f"{outcome.part}.json"),
-                lambda h: h.write(json.dumps(asdict(outcome), ensure_ascii=False).encode("utf-8")),
-            )
+            if outcome.stored:
+                try:
+                    _write_atomically(
+                        str(out / DONE_DIR / f"{outcome.part}.json"),
+                        lambda h: h.write(json.dumps(asdict(outcome), ensure_ascii=False).encode("utf-8")),
+                    )
+                except OSError as error:  # a full disk: no marker, so the next run does this bundle again
+                    _remove_parts(str(out), outcome.part)
+                    outcome = BundleOutcome(outcome.bundle, outcome.part, outcome.path, "failed",
+                                            redact(f"could not write its completion marker: {error.strerror or error}"),
+                                            problems={"write-failed": 1}, stored=False)
+            if not outcome.stored:
+                not_stored.append(outcome.bundle)
             tally["done"] += 1
             tally["failed"] += outcome.status == "failed"
             if reporter:
@@ -989,7 +1110,7 @@ def run_batch(
             if tasks and engine == "processes":
                 _run_processes(tasks, workers, report)
             elif tasks:
-                workers = _run_dask(tasks, workers, report, client=client, scheduler=scheduler)
+                workers = _run_dask(tasks, workers, report, client=client, scheduler=scheduler, connect_timeout=connect_timeout)
             _fsync_folder(str(out / DONE_DIR))
         finally:
             if reporter and hasattr(reporter, "close"):
@@ -1004,6 +1125,7 @@ def run_batch(
             "bundles_per_second": round(tally["done"] / seconds, 3) if seconds > 0 and tally["done"] else 0.0,
             "engine": engine,
             "workers": workers,
+            "not_stored": not_stored,
         }
         summary = _summarise(out, run)
         _write_atomically(

@@ -12,9 +12,7 @@ ever extracted to disk, so no member path can escape the bundle. On top of that:
   (:class:`Limits`); past a bound the member becomes an ``oversized`` or ``bomb`` problem;
 - a truncated or damaged archive member keeps what could be read and adds a problem.
 
-The collector stores files it cut short at the archive root as
-``truncated_var_log_azure_<Handler>_extension.log``; :func:`vm_path` maps such names back to
-``var/log/azure/<Handler>/extension.log`` and the member is marked truncated.
+Member names are cleaned, shown and mapped to VM paths by :mod:`loganalyzer.member_paths`.
 """
 
 from __future__ import annotations
@@ -25,16 +23,20 @@ import io
 import lzma
 import os
 import stat
+import struct
 import tarfile
 import zipfile
 import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from .events import Problem
+from .member_paths import display_name, normalise_member_name, vm_path
 
-__all__ = ["Limits", "Member", "iter_members", "vm_path", "normalise_member_name"]
+__all__ = ["Limits", "Member", "display_name", "iter_members", "normalise_member_name", "vm_path"]
 
 MiB = 1024 * 1024
 _CHUNK = MiB
@@ -45,7 +47,8 @@ HEAD_BYTES = 8192
 class Limits:
     """Bounds on what a bundle may make us read (all configurable by the caller)."""
 
-    #: bytes of one member after decompression; the rest of the member is not read
+    #: bytes of one member after decompression: an archive past it is cut (its head kept), a
+    #: text file keeps its newest part (its tail)
     max_member_bytes: int = 256 * MiB
     #: bytes read from the whole bundle after decompression
     max_total_bytes: int = 4096 * MiB
@@ -55,6 +58,10 @@ class Limits:
     max_depth: int = 4
     #: members listed in one bundle
     max_members: int = 200_000
+    #: bytes of text handed to the parsers for the whole bundle: parsed events take many times
+    #: their text in memory, so this bounds the memory of a read (past it, files are dropped,
+    #: each named in an ``oversized`` problem)
+    max_text_bytes: int = 128 * MiB
 
 
 @dataclass(frozen=True)
@@ -76,79 +83,11 @@ class _Budget:
         self.left = limits.max_total_bytes
         self.members = 0
         self.exhausted = False
+        self.text_left = limits.max_text_bytes
 
 
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
-
-
-def normalise_member_name(name: str) -> tuple[str | None, str | None]:
-    """A member name as a clean relative POSIX path, or ``(None, reason)`` when it escapes.
-
-    Backslashes are separators (archives made on Windows), a drive letter or leading slash is
-    dropped (the path is read as bundle-relative), ``.`` parts vanish, and ``..`` may not climb
-    above the root.
-    """
-    name = name.replace("\\", "/")
-    note = None
-    if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
-        name, note = name[2:], "drive letter dropped"
-    if name.startswith("/"):
-        note = "absolute member path read as bundle-relative"
-    parts: list[str] = []
-    for part in name.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if not parts:
-                return None, f"member path climbs out of the bundle: {name!r}"
-            parts.pop()
-            continue
-        if "\x00" in part:
-            return None, f"member path holds a NUL byte: {name!r}"
-        parts.append(part)
-    if not parts:
-        return None, f"empty member path: {name!r}"
-    return "/".join(parts), note
-
-
-# Where a VM's file system starts inside a member path; the first anchor found wins.
-_ANCHORS: tuple[tuple[str, ...], ...] = (
-    ("var", "log"),
-    ("var", "lib"),
-    ("etc",),
-    ("run", "systemd"),
-    ("windowsazure",),
-    ("packages", "plugins"),
-    ("windows", "system32"),
-)
-
-_TRUNCATED_ROOTS = (
-    ("var_log_azure_", "var/log/azure/"),
-    ("var_lib_waagent_", "var/lib/waagent/"),
-    ("var_lib_dhcp_", "var/lib/dhcp/"),
-    ("var_log_", "var/log/"),
-    ("etc_", "etc/"),
-)
-_SUBDIRS = {"config", "status", "events", "history"}
-
-
-def _untruncate(name: str) -> str | None:
-    """``truncated_var_log_azure_<Handler>_extension.log`` -> ``var/log/azure/<Handler>/extension.log``."""
-    if not name.startswith("truncated_"):
-        return None
-    rest = name[len("truncated_") :]
-    for flat, real in _TRUNCATED_ROOTS:
-        if rest.startswith(flat):
-            tail = rest[len(flat) :]
-            if real in ("var/log/azure/", "var/lib/waagent/") and "_" in tail:
-                head, tail = tail.split("_", 1)
-                real += head + "/"
-                if "_" in tail and tail.split("_", 1)[0] in _SUBDIRS:
-                    sub, tail = tail.split("_", 1)
-                    real += sub + "/"
-            return real + tail
-    return rest.replace("_", "/", 2) if rest.count("_") else rest
 
 
 def _archive_base(name: str) -> str:
@@ -162,32 +101,17 @@ def _archive_base(name: str) -> str:
     return path if "/" in path else ""
 
 
-def vm_path(member_path: str, base: str = "") -> tuple[str, bool]:
-    """The path from the VM root for a member path, and whether the collector truncated it.
-
-    ``base`` is the VM folder of the archive the member came from, used when the member's own
-    path has no VM root in it."""
-    parts = member_path.split("/")
-    truncated = False
-    real = _untruncate(parts[-1])
-    if real is not None:
-        parts = parts[:-1] + real.split("/")
-        truncated = True
-    lowered = [p.lower() for p in parts]
-    for anchor in _ANCHORS:
-        for i in range(len(lowered) - len(anchor) + 1):
-            if tuple(lowered[i : i + len(anchor)]) == anchor:
-                return "/".join(parts[i:]), truncated
-    joined = "/".join(parts)
-    return (f"{base}/{joined}" if base else joined), truncated
-
-
 def _is_zip(head: bytes) -> bool:
     return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _is_tar(head: bytes) -> bool:
     return len(head) > 262 and head[257:262] == b"ustar"
+
+
+def _looks_like_archive(head: bytes) -> bool:
+    """An archive or compressed stream, which is cut at its head rather than its tail."""
+    return _is_zip(head) or _is_tar(head) or head[:2] == b"\x1f\x8b" or head[:3] == b"BZh" or head[:6] == b"\xfd7zXZ\x00"
 
 
 class _GzipStream(io.RawIOBase):
@@ -279,53 +203,95 @@ class _Walker:
     # -- reading bytes with bounds -------------------------------------------------------------
 
     def _bounded_read(
-        self, stream: BinaryIO, file: str, compressed_size: int | None
+        self,
+        stream: BinaryIO,
+        file: str,
+        compressed_size: int | Callable[[], int] | None,
+        tail: bool = True,
     ) -> tuple[bytes, list[Problem], bool]:
-        """Read a stream within the member, total and ratio bounds; keep what was read on error."""
-        limit = min(self.limits.max_member_bytes, max(0, self.budget.left))
-        chunks: list[bytes] = []
-        size = 0
+        """Read a stream within the member, total and ratio bounds; keep what was read on error.
+
+        ``compressed_size`` is the member's compressed size, or a callable giving the compressed
+        bytes consumed so far (a zip whose directory lies, a tar.gz member). Past the member
+        bound, a text member (``tail`` and not an archive) is read to its end keeping only its
+        newest ``max_member_bytes`` (the tail, from a line start); an archive keeps its head.
+        """
+        member_limit = self.limits.max_member_bytes
+        chunks: deque[bytes] = deque()
+        kept = total = 0
+        dropped_last = b"\n"
         problems: list[Problem] = []
         cut = False
+        keep_tail: bool | None = None if tail else False
         while True:
+            want = _CHUNK if keep_tail else min(_CHUNK, member_limit + 1 - kept)
+            want = max(1, min(want, self.budget.left - total + 1))
             try:
-                chunk = stream.read(min(_CHUNK, limit + 1 - size))
+                chunk = stream.read(want)
             except (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError, zipfile.BadZipFile) as error:
                 kind = "truncated" if isinstance(error, EOFError) else "damaged"
-                problems.append(Problem(file, kind, f"compressed data ends or breaks after {size} bytes: {error}"))
+                problems.append(Problem(file, kind, f"compressed data ends or breaks after {total} bytes: {error}"))
                 cut = True
                 break
             if not chunk:
                 break
+            if keep_tail is None:
+                keep_tail = not _looks_like_archive(chunk)
             chunks.append(chunk)
-            size += len(chunk)
-            if compressed_size and size > MiB and size / max(1, compressed_size) > self.limits.max_ratio:
+            kept += len(chunk)
+            total += len(chunk)
+            consumed = compressed_size() if callable(compressed_size) else compressed_size
+            if consumed is not None and total > MiB and total / max(1, consumed) > self.limits.max_ratio:
                 problems.append(
                     Problem(
                         file,
                         "bomb",
                         f"expands more than {self.limits.max_ratio:g} times its compressed size "
-                        f"({compressed_size} bytes); not read",
+                        f"({consumed} bytes read for {total} bytes out); not read",
                     )
                 )
-                self.budget.left -= size
+                self.budget.left -= total
                 return b"", problems, True
-            if size > limit:
-                size = limit
-                chunks[-1] = chunk[: len(chunk) - (sum(map(len, chunks)) - limit)]
-                if limit < self.limits.max_member_bytes:
-                    self.budget.exhausted = True
-                    problems.append(
-                        Problem(file, "oversized", f"the bundle's total read bound ({self.limits.max_total_bytes} bytes) was reached; the rest of this file and of the bundle is not read")
-                    )
-                else:
-                    problems.append(
-                        Problem(file, "oversized", f"larger than {self.limits.max_member_bytes} bytes; only the first {limit} bytes are read")
-                    )
+            if total > self.budget.left:
+                excess = total - self.budget.left
+                chunks[-1] = chunk[: len(chunk) - excess]
+                kept -= excess
+                self.budget.exhausted = True
+                problems.append(
+                    Problem(file, "oversized", f"the bundle's total read bound ({self.limits.max_total_bytes} bytes) was reached; the rest of this file and of the bundle is not read")
+                )
                 cut = True
                 break
+            if kept > member_limit:
+                if not keep_tail:
+                    chunks[-1] = chunk[: len(chunk) - (kept - member_limit)]
+                    kept = member_limit
+                    problems.append(
+                        Problem(file, "oversized", f"larger than {member_limit} bytes; only the first {member_limit} bytes are read")
+                    )
+                    cut = True
+                    break
+                while kept - len(chunks[0]) >= member_limit:
+                    dropped_last = chunks[0][-1:]
+                    kept -= len(chunks.popleft())
         data = b"".join(chunks)
-        self.budget.left -= len(data)
+        if len(data) > member_limit:  # the tail of a text member: its newest lines, from a line start
+            data, dropped_last = data[len(data) - member_limit :], data[len(data) - member_limit - 1 : len(data) - member_limit]
+        if total > len(data) and keep_tail and not cut:
+            if dropped_last != b"\n":
+                newline = data.find(b"\n")
+                if 0 <= newline < len(data) - 1:
+                    data = data[newline + 1 :]
+            problems.append(
+                Problem(
+                    file,
+                    "oversized",
+                    f"larger than {member_limit} bytes ({total} bytes); only its last {len(data)} bytes (the newest "
+                    f"lines) are read, the first {total - len(data)} bytes are not",
+                )
+            )
+            cut = True
+        self.budget.left -= total
         return data, problems, cut
 
     # -- walking ---------------------------------------------------------------------------------
@@ -353,7 +319,21 @@ class _Walker:
         if _is_tar(head):
             yield from self.archive(file, io.BytesIO(data), len(data), depth + 1, _archive_base(name))
             return
+        if lowered.endswith(_ARCHIVE_SUFFIXES + _COMPRESSED_SUFFIXES) and data:
+            yield Problem(file, "not-recognised", "named like an archive but its bytes are not one; read as a plain file")
         path, collector_cut = vm_path(name, base)
+        if len(data) > self.budget.text_left:
+            left = max(0, self.budget.text_left)
+            bound = self.limits.max_text_bytes
+            if left < min(MiB, len(data)):
+                self.budget.text_left = 0
+                yield Problem(file, "oversized", f"not read: the bundle's text bound ({bound} bytes) was reached before this file ({len(data)} bytes)")
+                return
+            newline = data.find(b"\n", len(data) - left)
+            data = data[newline + 1 if 0 <= newline < len(data) - 1 else len(data) - left :]
+            truncated = True
+            yield Problem(file, "oversized", f"only its last {len(data)} bytes (the newest lines) are read: the bundle's text bound ({bound} bytes) was reached")
+        self.budget.text_left -= len(data)
         yield Member(file=file, path=path, data=data, truncated=truncated or collector_cut)
 
     def archive(
@@ -384,8 +364,10 @@ class _Walker:
         report, and whether to stop reading the archive.
         """
         name, note = normalise_member_name(raw_name)
+        if name is not None:
+            name = display_name(name)
         if name is None:
-            shown = f"{file}/{raw_name}"
+            shown = f"{file}/{display_name(raw_name)}"
             return None, shown, [Problem(shown, "unsafe-path", note or "unsafe member path")], False
         shown = f"{file}/{name}"
         problems, stop = self._count(shown)
@@ -394,17 +376,32 @@ class _Walker:
         return name, shown, problems, stop
 
     def _zip(self, file: str, stream: BinaryIO, depth: int, base: str) -> Iterator[Member | Problem]:
+        names_in_cp437 = False
         try:
-            archive = zipfile.ZipFile(stream)
+            try:
+                archive = zipfile.ZipFile(stream)
+            except UnicodeDecodeError:
+                # a name flagged UTF-8 that is not: read every name as bytes instead (one bad
+                # name must not cost the whole archive)
+                archive = zipfile.ZipFile(io.BytesIO(_without_utf8_flags(stream, self.limits.max_member_bytes)))
+                names_in_cp437 = True
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-            yield Problem(file, "unreadable", f"not a readable zip archive: {error}")
+            stream.seek(0)
+            if stream.read(4) == b"PK\x03\x04" and "not a zip file" in str(error).lower():
+                yield Problem(file, "truncated", "the zip archive was cut short: its central directory (the list of its "
+                              "files, at its end) is missing, so none of its files can be read")
+            else:
+                yield Problem(file, "unreadable", f"not a readable zip archive: {error}")
             return
         with archive:
             for info in infos:
                 if info.is_dir():
                     continue
-                name, shown, problems, stop = self._admit(file, info.filename)
+                raw_name = info.filename
+                if names_in_cp437:
+                    raw_name = raw_name.encode("cp437").decode("utf-8", "surrogateescape")
+                name, shown, problems, stop = self._admit(file, raw_name)
                 yield from problems
                 if stop:
                     return
@@ -416,7 +413,8 @@ class _Walker:
                     continue
                 try:
                     with archive.open(info) as member_stream:
-                        data, problems, cut = self._bounded_read(member_stream, shown, info.compress_size)
+                        # the compressed bytes really consumed: a central directory may lie about the size
+                        data, problems, cut = self._bounded_read(member_stream, shown, _zip_consumed(member_stream, info))
                 except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError, zlib.error) as error:
                     yield Problem(shown, "unreadable", f"cannot read this zip member: {error}")
                     continue
@@ -426,21 +424,31 @@ class _Walker:
                 yield from self.member(shown, name, data, depth, cut, base)
 
     def _tar(self, file: str, stream: BinaryIO, depth: int, base: str) -> Iterator[Member | Problem]:
+        counted = _CountingReader(stream)
         try:
-            archive = tarfile.open(fileobj=stream, mode="r:*")
+            archive = tarfile.open(fileobj=counted, mode="r:*")
         except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as error:
             yield Problem(file, "unreadable", f"not a readable archive: {error}")
             return
+        #: regular members and links by clean name, folders: links are resolved against them
+        #: once the archive has been walked (a symbolic link may point forward)
+        files: dict[str, tarfile.TarInfo] = {}
+        links: dict[str, str] = {}
+        pending: list[tuple[str, str]] = []
+        folders: set[str] = set()
         with archive:
             while True:
                 try:
                     info = archive.next()
                 except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as error:
                     yield Problem(file, "truncated", f"archive ends or breaks early: {error}")
-                    return
+                    break
                 if info is None:
-                    return
+                    break
                 if info.isdir():
+                    clean, _ = normalise_member_name(info.name)
+                    if clean:
+                        folders.add(display_name(clean))
                     continue
                 name, shown, problems, stop = self._admit(file, info.name)
                 yield from problems
@@ -452,20 +460,41 @@ class _Walker:
                     target, reason = _tar_link_target(name, info)
                     if target is None:
                         yield Problem(shown, "link-outside", reason)
-                        continue
-                    # tarfile resolves the link to another member of this archive, never to disk.
-                if not (info.isfile() or info.issym() or info.islnk()):
+                    else:
+                        links[name] = target
+                        pending.append((name, shown))
                     continue
-                try:
-                    member_stream = archive.extractfile(info)
-                except (KeyError, tarfile.TarError, OSError, RecursionError) as error:
-                    yield Problem(shown, "link-outside" if info.issym() else "unreadable", f"cannot read: {error}")
+                if not info.isfile():
+                    yield Problem(shown, "unreadable", f"{_tar_type(info)} stored in the archive, not a file; not read")
                     continue
-                if member_stream is None:
-                    continue
-                data, problems, cut = self._bounded_read(member_stream, shown, None)
-                yield from problems
-                yield from self.member(shown, name, data, depth, cut, base)
+                files[name] = info
+                yield from self._tar_member(archive, counted, info, file, shown, name, depth, base)
+            for name, shown in pending:
+                target, problem = _resolve_link(name, links, files, folders)
+                if problem is not None:
+                    yield Problem(shown, *problem)
+                elif target is not None:
+                    yield from self._tar_member(archive, counted, files[target], file, shown, name, depth, base)
+
+    def _tar_member(
+        self, archive: tarfile.TarFile, counted: _CountingReader, info: tarfile.TarInfo,
+        file: str, shown: str, name: str, depth: int, base: str,
+    ) -> Iterator[Member | Problem]:
+        """One regular member of a tar (or a link read as its target), with the ratio checked
+        against the compressed bytes consumed while it was read."""
+        try:
+            member_stream = archive.extractfile(info)
+        except (KeyError, tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as error:
+            yield Problem(shown, "unreadable", f"cannot read: {error}")
+            return
+        if member_stream is None:
+            return
+        start = counted.consumed
+        data, problems, cut = self._bounded_read(member_stream, shown, lambda: counted.consumed - start)
+        yield from problems
+        if any(p.kind == "bomb" for p in problems):
+            return
+        yield from self.member(shown, name, data, depth, cut, base)
 
     def directory(self, root: Path) -> Iterator[Member | Problem]:
         real_root = root.resolve()
@@ -475,14 +504,14 @@ class _Walker:
             for dirname in list(dirnames):
                 candidate = here / dirname
                 if candidate.is_symlink():
-                    relative = candidate.relative_to(root).as_posix()
+                    relative = display_name(candidate.relative_to(root).as_posix())
                     problem = _link_problem(candidate, real_root, relative)
                     if problem is not None:
                         yield problem
                     # Links inside the bundle point at folders we walk anyway.
             for filename in sorted(filenames):
                 candidate = here / filename
-                relative = candidate.relative_to(root).as_posix()
+                relative = display_name(candidate.relative_to(root).as_posix())
                 problems, stop = self._count(relative)
                 yield from problems
                 if stop:
@@ -570,6 +599,104 @@ def _tar_link_target(name: str, info: tarfile.TarInfo) -> tuple[str | None, str]
     return target, ""
 
 
+class _CountingReader(io.RawIOBase):
+    """A seekable binary stream that counts the bytes read from it (the compressed bytes a
+    tar.gz consumed), so that decompression ratios can be checked per member."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.consumed += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+
+def _without_utf8_flags(stream: BinaryIO, bound: int) -> bytes:
+    """The bytes of a zip with the "names are UTF-8" flag cleared in its central directory, so
+    that :mod:`zipfile` reads every name (cp437 maps any byte) instead of refusing the archive.
+    Copies the archive in memory, so only one within ``bound`` bytes."""
+    if stream.seek(0, os.SEEK_END) > bound:
+        raise zipfile.BadZipFile(f"a member name is not UTF-8, and the archive is too large (over {bound} bytes) to repair")
+    stream.seek(0)
+    data = bytearray(stream.read())
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 66_000))
+    if end < 0:
+        raise zipfile.BadZipFile("no end of central directory")
+    count, _, offset = struct.unpack("<HII", data[end + 10 : end + 20])
+    position = offset
+    for _ in range(count):
+        if data[position : position + 4] != b"PK\x01\x02":
+            break
+        flags = struct.unpack("<H", data[position + 8 : position + 10])[0]
+        data[position + 8 : position + 10] = struct.pack("<H", flags & ~0x800)
+        name_length, extra_length, comment_length = struct.unpack("<HHH", data[position + 28 : position + 34])
+        position += 46 + name_length + extra_length + comment_length
+    return bytes(data)
+
+
+def _zip_consumed(stream, info: zipfile.ZipInfo) -> Callable[[], int]:
+    """The compressed bytes a zip member's decompressor has really taken so far: what was read
+    from the archive less what waits unread in the decompressor. A central directory that
+    claims a larger compressed size than the real stream so cannot hide a bomb."""
+
+    def consumed() -> int:
+        fed = info.compress_size - getattr(stream, "_compress_left", 0)
+        decompressor = getattr(stream, "_decompressor", None)
+        waiting = len(getattr(decompressor, "unconsumed_tail", b"") or b"") + len(getattr(decompressor, "unused_data", b"") or b"")
+        return max(1, fed - waiting)
+
+    return consumed
+
+
+def _tar_type(info: tarfile.TarInfo) -> str:
+    if info.isfifo():
+        return "a FIFO (named pipe)"
+    if info.ischr():
+        return "a character device"
+    if info.isblk():
+        return "a block device"
+    return f"an entry of type {info.type!r}"
+
+
+def _resolve_link(
+    name: str, links: dict[str, str], files: dict[str, tarfile.TarInfo], folders: set[str]
+) -> tuple[str | None, tuple[str, str] | None]:
+    """Where a link of a tar ends: (regular member, None), (None, None) for a folder (its
+    members are read anyway), or (None, (kind, message)) for a loop or a missing target."""
+    seen = {name}
+    target = links[name]
+    while target in links:
+        if target in seen:
+            return None, ("link-loop", f"links in a loop ({' -> '.join(sorted(seen))}); not followed")
+        seen.add(target)
+        target = links[target]
+    if target in files:
+        return target, None
+    prefix = target + "/"
+    if target in folders or any(other.startswith(prefix) for other in files):
+        return None, None
+    return None, ("unreadable", f"link to {target!r}, which is not in the archive; not read")
+
+
 def iter_members(path: str | os.PathLike[str], limits: Limits | None = None) -> Iterator[Member | Problem]:
     """Every member of the bundle at ``path`` and every problem met on the way, in bundle order.
 
@@ -580,6 +707,8 @@ def iter_members(path: str | os.PathLike[str], limits: Limits | None = None) -> 
     walker = _Walker(limits or Limits())
     if root.is_dir():
         yield from walker.directory(root)
+        if walker.budget.members == 0:
+            yield Problem(display_name(root.name) or ".", "not-recognised", "the folder holds no files: nothing to read")
         return
     try:
         handle = _open_regular(root)  # raises for a missing or unreadable path
@@ -591,7 +720,7 @@ def iter_members(path: str | os.PathLike[str], limits: Limits | None = None) -> 
     with handle:
         head = handle.read(HEAD_BYTES)
         handle.seek(0)
-        name = root.name
+        name = display_name(root.name)
         if _is_zip(head) or _is_tar(head) or _is_compressed_tar(handle, head):
             # read lazily from disk: a large tarball is never held in memory whole
             handle.seek(0)
@@ -610,6 +739,7 @@ def _stream_bundle(walker: _Walker, root: Path) -> Iterator[Member | Problem]:
         if stat.S_ISFIFO(os.fstat(descriptor).st_mode) and hasattr(os, "set_blocking"):
             # a pipe with no writer reads as empty; one with a writer is waited for like a file
             os.set_blocking(descriptor, True)
-        data, problems, cut = walker._bounded_read(handle, root.name, None)
+        name = display_name(root.name)
+        data, problems, cut = walker._bounded_read(handle, name, None, tail=False)
     yield from problems
-    yield from walker.member(root.name, root.name, data, 0, cut)
+    yield from walker.member(name, name, data, 0, cut)

@@ -19,6 +19,7 @@ import pyarrow as pa
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
 from .enrich import enrich
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
+from .redaction import redact_problems, redact_table
 from .rules.knowledge import load_knowledge
 from .rules.model import Knowledge
 from .sources import ParseContext, Parser, ParseResult, all_parsers
@@ -128,6 +129,8 @@ def read_bundle(
             tables.append(result.events.to_table(item.file, result.source))
     events = enrich(concat_events(tables), knowledge if knowledge is not None else load_knowledge())
     events = resolve_local_times(events, tz)
+    # the backstop: whatever a parser forgot to mask is masked here, before anything leaves
+    events, problems = redact_table(events), redact_problems(problems)
     return BundleContents(
         bundle=os.fspath(path),
         event_table=events,

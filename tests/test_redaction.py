@@ -53,7 +53,10 @@ def test_json_secret_keys_are_masked_at_any_depth():
             st.sampled_from(
                 ["sig=", "SIG=", "-----BEGIN KEY-----", "AccountKey=", "Password=", "pwd=", "snapshotTaskToken:",
                  "protectedSettings", "blobSASUri=", "<Data>", "</Data>", "<CustomData>", "<PrivateKey>",
-                 "SharedAccessSignature=", "<ns:UserPassword>", "</ns:UserPassword>"]
+                 "SharedAccessSignature=", "<ns:UserPassword>", "</ns:UserPassword>", "Bearer ", "eyJhbGciOi.",
+                 "client_secret=", "://u:p@", "\\u0026sig=", "%26sig%3D", "AZURE_CLIENT_SECRET=", "ARM_ACCESS_KEY=",
+                 '"keyName": "key1", "value": "', "key1  FULL  ", '"protectedSettings": {', "Authorization: ",
+                 "\\u0053", '"pass": "', "MIIEowIBAAKCAQEAx7aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefghij"]
             ),
         ),
         max_size=8,

@@ -19,16 +19,15 @@ import sys
 import tarfile
 import threading
 import zipfile
-from pathlib import Path
 
 import pytest
+from hostile_kit import REPO, build
 
 from loganalyzer import Limits, diagnose, read_bundle
 from loganalyzer.cli import main as cli_main
 from loganalyzer.redaction import MASK, redact, redact_json
 from loganalyzer.textio import MAX_JSON_DEPTH, json_depth, load_json
 
-REPO = Path(__file__).resolve().parent.parent
 SNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 GOOD_LOG = (
     "2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler Starting the goal state\n"
@@ -88,14 +87,6 @@ ALL_PATHS = XML_PATHS + JSON_PATHS + TEXT_PATHS
 #: exports a person saved under any name: known by their content only, so binary bytes under
 #: such a name are listed as unrecognised in the coverage rather than read
 KNOWN_BY_CONTENT_ONLY = {path for path in ALL_PATHS if path.startswith(("az/", "EventLogs/")) and not path.endswith(".evtx")}
-
-
-def build(root: Path, files: dict[str, bytes | str]) -> Path:
-    for name, content in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
-    return root
 
 
 def read_within(path, seconds: float = 20, **kwargs):
