@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
+from .enrich import enrich
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
 from .sources import ParseContext, ParseResult, Parser, all_parsers
 from .sources._kit import run_parser
@@ -69,6 +70,7 @@ def _best_parser(parsers: tuple[Parser, ...], member: Member) -> Parser | None:
 def _parse(parser: Parser, member: Member, tz: tzinfo | None) -> ParseResult:
     context = ParseContext(file=member.file, path=member.path, tz=tz, truncated=member.truncated)
     result = run_parser(parser, member.data, context)  # the one guard policy (sources/_kit/guard.py)
+    enrich(result)  # raw codes get their meaning from knowledge.toml
     accounted = result.events.spans + result.unparsed
     if accounted != result.lines:
         result.problems.append(

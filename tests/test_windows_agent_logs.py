@@ -11,14 +11,14 @@ from hypothesis import given, strategies as st
 
 from loganalyzer.events import to_frame
 from loganalyzer.sources import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext
-from loganalyzer.sources import windows_agent_logs as wa
+from loganalyzer.sources.windows import AGENT_PARSERS
 
 DATA = Path(__file__).parent / "data" / "windows"
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 
 
 def parser(name: str):
-    return next(p for p in wa.PARSERS if p.name == name)
+    return next(p for p in AGENT_PARSERS if p.name == name)
 
 
 def run(name: str, data: bytes, path: str):
@@ -32,7 +32,7 @@ def run(name: str, data: bytes, path: str):
 
 
 def best_claim(path: str, data: bytes) -> tuple[int, str]:
-    return max((p.claim(path, data[:8192]), p.name) for p in wa.PARSERS)
+    return max((p.claim(path, data[:8192]), p.name) for p in AGENT_PARSERS)
 
 
 def utc(*parts) -> datetime:

@@ -112,9 +112,8 @@ def all_parsers() -> tuple[Parser, ...]:
         waagent_conf,
         waagent_log,
         waagent_state,
-        windows_agent_logs,
-        windows_events,
+        windows,
     )
 
-    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
+    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows, azure_exports)
     return tuple(parser for module in modules for parser in module.PARSERS)
