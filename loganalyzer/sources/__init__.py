@@ -34,11 +34,20 @@ __all__ = [
     "BY_CONTENT",
     "BY_NAME",
     "BY_NAME_AND_CONTENT",
+    "EVERY_EVENT_FIELDS",
     "ParseContext",
     "ParseResult",
     "Parser",
     "all_parsers",
+    "fields_markdown",
 ]
+
+#: fields the reader itself may add to the events of any parser (see :mod:`loganalyzer.timebase`)
+EVERY_EVENT_FIELDS = {
+    "time_basis": "local: the source stamps local wall-clock time (the row was added with local_time=True)",
+    "utc_offset": "offset applied to a local time (+02:00, tz:Europe/Stockholm) or unknown",
+    "utc_offset_source": "caller (tz= given), inferred (from the bundle) or none",
+}
 
 BY_CONTENT = 10
 BY_NAME = 20
@@ -117,3 +126,10 @@ def all_parsers() -> tuple[Parser, ...]:
 
     modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows, azure_exports)
     return tuple(parser for module in modules for parser in module.PARSERS)
+
+
+def fields_markdown() -> str:
+    """``docs/fields.md``: every parser's declared ``fields``, by source and parser."""
+    from ._fields_doc import render
+
+    return render(all_parsers())
