@@ -314,3 +314,7 @@ def test_planted_secret_never_appears(secret):
         _, rows = run(name, data.encode(), PATHS[name])
         assert rows
         assert secret not in json.dumps(rows, default=str)
+
+
+def test_every_agent_parser_has_an_arbitrary_bytes_property():
+    assert set(PATHS) == {parser.name for parser in AGENT_PARSERS}

@@ -458,3 +458,37 @@ def test_planted_secret_never_appears(parse, data):
     for row in rows(frame):
         assert "Zm9vYmFyU2VjcmV0S2V5" not in row["message"]
         assert all("Zm9vYmFyU2VjcmV0S2V5" not in k + v for k, v in row["fields"].items())
+
+
+# ---- Win32 error meanings: raw in the parser, meaning from knowledge.toml ------------------
+
+
+def test_win32_error_meaning_comes_from_knowledge_after_parsing(tmp_path):
+    from loganalyzer.reader import read_bundle
+    from loganalyzer.signatures import load_knowledge
+
+    data = (DATA / "system-wevtutil.xml").read_bytes()
+    result, frame = run(parse_event_xml, data)
+    assert "win32_error_text" not in by(frame, event_id="7000")["fields"]  # the parser keeps the raw number
+    (tmp_path / "System.xml").write_bytes(data)
+    events = read_bundle(tmp_path).events
+    fields = [dict(pairs) for pairs in events["fields"]]
+    scm = next(f for f in fields if f.get("event_id") == "7000")
+    expected = load_knowledge().result_code("win32", scm["win32_error"]).note
+    assert scm["win32_error_text"] == expected == "service did not respond in time"
+
+
+def test_the_win32_table_exists_only_in_knowledge():
+    from loganalyzer.signatures import load_knowledge
+
+    package = Path(__file__).resolve().parent.parent / "loganalyzer"
+    meanings = [entry.note for (family, _), entry in load_knowledge().result_codes.items() if family == "win32"]
+    assert len(meanings) >= 10
+    for module in package.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        repeated = [meaning for meaning in meanings if f'"{meaning}"' in text]
+        assert not repeated, f"{module}: a Win32 meaning is written in code: {repeated}"
+
+
+def test_every_event_parser_has_an_arbitrary_bytes_property():
+    assert {parse for parse, _ in SHAPES} == {parser.parse for parser in EVENT_PARSERS}
