@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .sources import ParseResult
 
-__all__ = ["CodeMeaning", "RULES", "enrich"]
+__all__ = ["RULES", "CodeMeaning", "enrich"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _meanings() -> dict[tuple[str, int], str]:
     }
 
 
-def enrich(result: "ParseResult") -> None:
+def enrich(result: ParseResult) -> None:
     """Add the meaning of every raw code the rules of ``result.source`` name, in place."""
     rules = [rule for rule in RULES if rule.source == result.source]
     if not rules or not len(result.events):

@@ -18,8 +18,10 @@ from loganalyzer.cli import main as cli_main
 EVENTVIEWER_HEAD = "Level,Date and Time,Source,Event ID,Task Category\r\n"
 EVENTVIEWER_ROWS = [
     'Information,5/30/2024 1:10:02 PM,VSS,8224,None,"The VSS service is shutting down due to idle timeout."\r\n',
-    'Error,5/30/2024 1:15:45 PM,Service Control Manager,7000,None,"The Volume Shadow Copy service failed to start '
-    'due to the following error:\r\nThe service did not respond to the start or control request in a timely fashion."\r\n',
+    (
+        'Error,5/30/2024 1:15:45 PM,Service Control Manager,7000,None,"The Volume Shadow Copy service failed to start '
+        'due to the following error:\r\nThe service did not respond to the start or control request in a timely fashion."\r\n'
+    ),
     "Warning,5/30/2024 1:16:00 PM,VSS,8229,None,A VSS writer has rejected an event.\r\n",
 ]
 UNTERMINATED = 'Error,5/30/2024 1:17:00 PM,VSS,8193,None,"Volume Shadow Copy Service error: unexpected error\r\n'
@@ -28,8 +30,10 @@ AFTER = ["Information,5/30/2024 1:18:00 PM,VSS,8224,None,idle\r\n", "Error,5/30/
 POWERSHELL_HEAD = '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n"Message","Id","ProviderName","TimeCreated","LevelDisplayName"\r\n'
 POWERSHELL_ROWS = [
     '"The VSS service is shutting down due to idle timeout.","8224","VSS","5/30/2024 1:10:02 PM","Information"\r\n',
-    '"The Volume Shadow Copy service failed to start.\r\nThe service did not respond in time.","7000",'
-    '"Service Control Manager","5/30/2024 1:15:45 PM","Error"\r\n',
+    (
+        '"The Volume Shadow Copy service failed to start.\r\nThe service did not respond in time.","7000",'
+        '"Service Control Manager","5/30/2024 1:15:45 PM","Error"\r\n'
+    ),
 ]
 POWERSHELL_UNTERMINATED = '"Volume Shadow Copy Service error: unexpected error\r\n'
 #: a cut export: every field after the open quote would close it, so the cut is the file's end

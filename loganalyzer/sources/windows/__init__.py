@@ -41,7 +41,7 @@ from . import (
     seq_number,
 )
 
-__all__ = ["EVENT_PARSERS", "AGENT_PARSERS", "PARSERS"]
+__all__ = ["AGENT_PARSERS", "EVENT_PARSERS", "PARSERS"]
 
 #: event exports, in the order that breaks ties between equal claims
 EVENT_PARSERS: tuple[Parser, ...] = (

@@ -4,9 +4,10 @@
       <Container><ContainerId>7d0e...</ContainerId><RoleInstanceList><RoleInstance>
       <InstanceId>896c..._vm01</InstanceId><State>Started</State>...
 
-    <Extensions><Plugins><Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshot" version="1.0.92.0"
-      state="enabled" autoUpgrade="true" .../></Plugins><PluginSettings><Plugin name="..." version="...">
-      <RuntimeSettings seqNo="12">{"runtimeSettings":[{"handlerSettings":{...}}]}</RuntimeSettings>...
+    <Extensions version="1.0.0.0" goalStateIncarnation="95"> ...
+      <Plugins><Plugin name="Microsoft.Azure.Monitor.AzureMonitorWindowsAgent" version="1.22.0.0" state="enabled" .../>
+      </Plugins><PluginSettings><Plugin name="..." version="...">
+      <RuntimeSettings seqNo="3">{"runtimeSettings":[{"handlerSettings":{...}}]}</RuntimeSettings>...
 
 Source ``windows.agent``; a short summary, one event per document or plugin. ``fields``:
 ``kind`` (goal-state | plugin | plugin-settings | config), ``incarnation``, ``container_id``,
@@ -17,15 +18,21 @@ other document), ``handler``/``handler_version``, and the public settings of
 
 from __future__ import annotations
 
-import re
-
 from ...events import Problem
 from ...redaction import redact_json
-from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
-from .._kit import Element, XmlRefused, begin_text, load_json, local_name, mark_unparsed, parse_xml
+from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
+from .._kit import (
+    Element,
+    XmlRefused,
+    begin_text,
+    load_json,
+    local_name,
+    mark_unparsed,
+    parse_xml,
+)
 from .agent_paths import CONFIG_FILE, HANDLER_FIELDS
 from .agent_state import SOURCE, DocumentRows, public_values
-from .common import normalise_path
+from .common import DECLARES_DTD, normalise_path
 
 __all__ = ["PARSER", "claim_agent_config"]
 
@@ -44,7 +51,6 @@ FIELDS = {
     **HANDLER_FIELDS,
 }
 
-_HOSTILE_XML = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
 def claim_agent_config(path: str, head: bytes) -> int:
@@ -117,7 +123,7 @@ def read_agent_config(data: bytes, context: ParseContext, result: ParseResult) -
     if lines is None:
         return
     text = "\n".join(lines)
-    if _HOSTILE_XML.search(text):
+    if DECLARES_DTD.search(text):
         result.problems.append(Problem(context.file, "malformed", "XML with a DTD or entity declaration refused"))
         mark_unparsed(result)
         return

@@ -15,7 +15,14 @@ others.
 
 from __future__ import annotations
 
-from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import (
+    BY_CONTENT,
+    BY_NAME,
+    BY_NAME_AND_CONTENT,
+    ParseContext,
+    Parser,
+    ParseResult,
+)
 from .._kit import decode, split_lines
 from .agent_paths import AGENT_LOG_NAME, PLUGIN_LOG, SOURCE
 from .agent_text import AGENT_PREFIX, TEXT_LOG_FIELDS, read_text_log

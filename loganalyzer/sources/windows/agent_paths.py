@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "SOURCE",
     "AGENT_LOG_NAME",
     "AGGREGATE_FILE",
     "BCDR_LOG",
     "CONFIG_FILE",
+    "HANDLER_FIELDS",
     "HEARTBEAT_FILE",
     "MANIFEST_FILE",
     "PLUGIN_LOG",
     "SEQNUMBER_FILE",
     "SETTINGS_FILE",
+    "SOURCE",
     "STATUS_FILE",
-    "HANDLER_FIELDS",
 ]
 
 #: the event table's ``source`` of every agent and extension file on Windows

@@ -6,7 +6,7 @@ read through :func:`read_text_log`. Three agent prefixes, then any timestamped l
     [00000008] [05/30/2024 13:15:45.21] [INFO]  WindowsAzureGuestAgent starting. Version 2.7.41491.1102
     [00000008] 2024-05-30T13:15:45.213Z [ERROR] GetVersions() failed with exception: ...
     [05/30/2024 13:15:45.21] [WARN] Did not discover fabric address on interface Ethernet 2
-    2024-05-30 13:15:46,120 INFO: Taking snapshot of 2 disks
+    2024-08-27 21:30:04.080 Info: Task id 8c2d1e4f-6a7b-4c9d-8e0f-1a2b3c4d5e6f, command snapshot, ...
 
 Lines without a time (stack traces, health-report JSON) continue the entry above them. Agent
 prefixes are UTC (the bracketed ``MM/dd/yyyy`` one is assumed UTC too); other stamps are UTC
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...redaction import redact
 from .. import ParseContext, ParseResult
@@ -43,11 +43,11 @@ GENERIC_TIME = re.compile(
     r"^(?:\[[^\]\s]{1,24}\]\s*)?\[?"
     r"(?:(?P<iso>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:\s?Z|[+-]\d\d:?\d\d)?)"
     r"|(?P<us>\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d\d:\d\d(?:\.\d+)?(?:\s?[AP]M)?))\]?\s*[:,-]?\s*(?P<rest>.*)$",
-    re.I,
+    re.IGNORECASE,
 )
 _GENERIC_LEVEL = re.compile(
     r"^\W{0,2}(ERROR|ERR|WARNING|WARN|INFO|INFORMATION|VERBOSE|DEBUG|TRACE|FATAL|CRITICAL|HEART)\b\]?\s*[:-]?\s*",
-    re.I,
+    re.IGNORECASE,
 )
 _LEVELS = {
     "error": "error", "err": "error", "fatal": "error", "critical": "error",
@@ -55,7 +55,7 @@ _LEVELS = {
     "info": "info", "information": "info", "heart": "info",
     "verbose": "verbose", "debug": "verbose", "trace": "verbose",
 }
-_US_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d\d):(\d\d)(?:\.(\d+))?(?:\s?([AP]M))?", re.I)
+_US_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d\d):(\d\d)(?:\.(\d+))?(?:\s?([AP]M))?", re.IGNORECASE)
 
 
 def _us_time(text: str) -> datetime | None:
@@ -91,7 +91,7 @@ def _agent_head(found: re.Match[str]) -> _Head:
         moment, shape = parse_instant(found.group("iso")), "iso"
     else:
         moment, shape = _us_time(found.group("us")), "us-date"
-        moment = moment.replace(tzinfo=timezone.utc) if moment is not None else None
+        moment = moment.replace(tzinfo=UTC) if moment is not None else None
     fields = {"level_word": word.upper(), "prefix": shape}
     if found.group("tid"):
         fields["tid"] = found.group("tid")

@@ -2,10 +2,11 @@
 by name. Every status word in it becomes an event (guest agent, each handler, each substatus)::
 
     {"aggregateStatus": {"guestAgentStatus": {"version": "2.7.41491.1102", "status": "Ready",
-      "formattedMessage": {"message": "GuestAgent is running and processing the extensions."}},
-      "handlerAggregateStatus": [{"handlerName": "Microsoft.Azure.RecoveryServices.VMSnapshot",
-        "handlerVersion": "1.0.92.0", "status": "Ready", "runtimeSettingsStatus": {"sequenceNumber": 12,
-        "settingsStatus": {"timestampUTC": "...", "status": {"status": "error", "code": 400, ...}}}}]}}
+      "formattedMessage": {"lang": "en-US", "message": "GuestAgent is running and processing the extensions."}},
+      "handlerAggregateStatus": [{"handlerName": "Microsoft.Azure.Monitor.AzureMonitorWindowsAgent",
+        "handlerVersion": "1.22.0.0", "status": "NotReady", "code": 1, "sequenceNumber": "3",
+        "runtimeSettingsStatus": {"settingsStatus": {"timestampUTC": "2024-08-20T14:25:58Z",
+          "status": {"operation": "Enable", "status": "error", "code": "1", "formattedMessage": {...}}}}}]}}
 
 Source ``windows.agent``; ``fields``: ``kind`` (guest-agent-status | aggregate-status |
 substatus), ``status``, ``code``, ``operation``, ``name``, ``version`` (guest agent),
@@ -15,9 +16,17 @@ substatus), ``status``, ``code``, ``operation``, ``name``, ``version`` (guest ag
 from __future__ import annotations
 
 from ...redaction import redact_json
-from .. import BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .agent_paths import AGGREGATE_FILE, HANDLER_FIELDS
-from .agent_state import SOURCE, STATUS_FIELDS, DocumentRows, load_document, message_of, status_level, utc_time
+from .agent_state import (
+    SOURCE,
+    STATUS_FIELDS,
+    DocumentRows,
+    load_document,
+    message_of,
+    status_level,
+    utc_time,
+)
 from .common import normalise_path
 
 __all__ = ["PARSER", "claim_aggregate_status"]

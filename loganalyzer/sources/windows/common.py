@@ -8,7 +8,10 @@ import re
 
 from ...redaction import redact
 
-__all__ = ["line_starts", "normalise_path", "original_parts", "redact_fields", "scalar_text"]
+__all__ = ["DECLARES_DTD", "line_starts", "normalise_path", "original_parts", "redact_fields", "scalar_text"]
+
+#: a DTD or entity declaration: such XML is refused whole, before any parser sees it
+DECLARES_DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def normalise_path(path: str) -> str:

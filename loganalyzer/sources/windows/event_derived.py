@@ -76,12 +76,12 @@ _SCM_PROVIDERS = ("Service Control Manager", "Microsoft-Windows-Service Control 
 
 _DEFENDER_NAMES = {"Threat Name": "threat_name", "Path": "threat_path", "Process Name": "process_name"}
 _DEFENDER_TEXT = [
-    ("threat_name", re.compile(r"^[^\S\n]*Name:\s*(\S[^\r\n]*)", re.M)),
-    ("threat_path", re.compile(r"^[^\S\n]*Path:\s*(\S[^\r\n]*)", re.M)),
-    ("process_name", re.compile(r"^[^\S\n]*Process Name:\s*(\S[^\r\n]*)", re.M)),
+    ("threat_name", re.compile(r"^[^\S\n]*Name:\s*(\S[^\r\n]*)", re.MULTILINE)),
+    ("threat_path", re.compile(r"^[^\S\n]*Path:\s*(\S[^\r\n]*)", re.MULTILINE)),
+    ("process_name", re.compile(r"^[^\S\n]*Process Name:\s*(\S[^\r\n]*)", re.MULTILINE)),
 ]
 _WER_NAME = re.compile(r"Event Name:\s*(\S+)")
-_WER_P1 = re.compile(r"^[^\S\n]*P1:\s*(\S[^\r\n]*)", re.M)
+_WER_P1 = re.compile(r"^[^\S\n]*P1:\s*(\S[^\r\n]*)", re.MULTILINE)
 
 
 def _param(values: dict[str, str], number: int) -> str | None:

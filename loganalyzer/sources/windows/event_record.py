@@ -16,7 +16,7 @@ from .. import ParseResult
 from .common import redact_fields, scalar_text
 from .event_derived import DERIVED_FIELDS, derive
 
-__all__ = ["SOURCE", "EVENT_FIELDS", "EventRecord", "emit", "record_from_powershell"]
+__all__ = ["EVENT_FIELDS", "SOURCE", "EventRecord", "emit", "record_from_powershell"]
 
 SOURCE = "windows.event"
 

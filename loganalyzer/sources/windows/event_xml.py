@@ -22,9 +22,18 @@ import bisect
 import re
 
 from ...events import Problem
-from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
-from .._kit import Element, XmlRefused, begin_text, decode, local_name, mark_unparsed, parse_instant, parse_xml
-from .common import line_starts, normalise_path
+from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
+from .._kit import (
+    Element,
+    XmlRefused,
+    begin_text,
+    decode,
+    local_name,
+    mark_unparsed,
+    parse_instant,
+    parse_xml,
+)
+from .common import DECLARES_DTD, line_starts, normalise_path
 from .event_record import EVENT_FIELDS, SOURCE, EventRecord, emit
 
 __all__ = ["PARSER", "claim_event_xml"]
@@ -32,8 +41,7 @@ __all__ = ["PARSER", "claim_event_xml"]
 _EVENT_START = re.compile(r"<(?:[\w.-]+:)?Event[\s>/]")
 _EVENT_END = re.compile(r"</(?:[\w.-]+:)?Event\s*>")
 _EVENTS_ROOT = re.compile(r"<(?:[\w.-]+:)?Events[\s>]")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
-_HOSTILE_XML = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.DOTALL)
 _SYSTEM_NAMES = ("Level", "Task", "Opcode", "Keywords", "Channel", "Computer")
 
 
@@ -131,7 +139,7 @@ def read_event_xml(data: bytes, context: ParseContext, result: ParseResult) -> N
     if lines is None:
         return
     text = "\n".join(lines)  # XML reads every line end as \n anyway
-    if _HOSTILE_XML.search(text):
+    if DECLARES_DTD.search(text):
         result.problems.append(Problem(context.file, "malformed",
                                        "XML with a DTD or entity declaration refused (not expanded)"))
         mark_unparsed(result)

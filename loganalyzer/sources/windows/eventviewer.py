@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 
 from ...events import Problem
-from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .._kit import begin_text, decode, split_lines
 from .common import normalise_path
 from .csv_table import RowSpans, csv_rows
 from .event_record import EVENT_FIELDS, SOURCE, EventRecord
 from .local_dates import DateParts, date_order, date_parts, local_datetime
 
-__all__ = ["CSV_PARSER", "TXT_PARSER", "EVENTVIEWER_HEADERS", "claim_eventviewer_csv", "claim_eventviewer_txt"]
+__all__ = ["CSV_PARSER", "EVENTVIEWER_HEADERS", "TXT_PARSER", "claim_eventviewer_csv", "claim_eventviewer_txt"]
 
 #: header names of the five named columns, per UI language (lower-case)
 EVENTVIEWER_HEADERS = {

@@ -23,7 +23,14 @@ import io
 import re
 
 from ...events import Problem
-from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import (
+    BY_CONTENT,
+    BY_NAME,
+    BY_NAME_AND_CONTENT,
+    ParseContext,
+    Parser,
+    ParseResult,
+)
 from .._kit import load_json, parse_instant
 from .common import normalise_path, scalar_text
 from .event_record import EVENT_FIELDS, SOURCE, EventRecord, emit
@@ -166,7 +173,7 @@ def _read_records(records, context: ParseContext, result: ParseResult) -> None:
             item = next(records)
         except StopIteration:
             break
-        except Exception as error:  # the evtx package names a damaged chunk or record
+        except Exception as error:  # noqa: BLE001 - the evtx package raises its own types for a damaged chunk or record
             damage += 1
             _damaged(result, context, error, last_record)
             if damage > _MAX_DAMAGE:
@@ -175,7 +182,7 @@ def _read_records(records, context: ParseContext, result: ParseResult) -> None:
             continue
         try:
             record = _record_from_json(load_json(item["data"]))
-        except Exception as error:
+        except (KeyError, TypeError, ValueError) as error:
             result.problems.append(Problem(
                 context.file, "damaged", f"evtx record {item.get('event_record_id')}: unreadable JSON ({error})"))
             result.unparsable(last_record + 1)
@@ -210,7 +217,7 @@ def _read_evtx(data: bytes, context: ParseContext, result: ParseResult) -> None:
 
     try:
         records = PyEvtxParser(io.BytesIO(data), number_of_threads=1).records_json()
-    except Exception as error:  # the evtx package refuses the file header
+    except Exception as error:  # noqa: BLE001 - the evtx package refuses the file header with its own types
         result.problems.append(Problem(context.file, "damaged", f"evtx file cannot be opened: {error}"))
         if cut:
             result.problems.append(Problem(context.file, "truncated", cut))

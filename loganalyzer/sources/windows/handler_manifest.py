@@ -1,7 +1,7 @@
 """An extension's declared commands: ``Packages/Plugins/<ext>/<ver>/HandlerManifest.json``, by name::
 
-    [{"version": 1.0, "handlerManifest": {"installCommand": "install.cmd", "enableCommand": "enable.cmd",
-      "rebootAfterInstall": false, "reportHeartbeat": false}}]
+    [{"version": 1.0, "handlerManifest": {"installCommand": "AzureMonitorAgentExtension.exe install",
+      "enableCommand": "AzureMonitorAgentExtension.exe enable", "rebootAfterInstall": false, ...}}]
 
 Source ``windows.agent``; ``fields``: ``kind=handler-manifest``, ``version``,
 ``manifest.<key>``, ``handler``/``handler_version`` (from the path).
@@ -10,7 +10,7 @@ Source ``windows.agent``; ``fields``: ``kind=handler-manifest``, ``version``,
 from __future__ import annotations
 
 from ...redaction import redact_json
-from .. import BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .agent_paths import HANDLER_FIELDS, MANIFEST_FILE
 from .agent_state import SOURCE, DocumentRows, load_document, public_values
 from .common import normalise_path, original_parts

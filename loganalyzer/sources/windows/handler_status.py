@@ -1,10 +1,11 @@
 """An extension's status files: ``Packages/Plugins/<ext>/<ver>/Status/<n>.status`` and
 ``Status/HeartBeat.Json``, by name::
 
-    [{"version": 1.0, "timestampUTC": "2024-05-30T11:16:03Z",
-      "status": {"name": "VMSnapshot", "operation": "Enable", "status": "error", "code": 400,
-                 "formattedMessage": {"lang": "en-US", "message": "Snapshot failed: ..."},
-                 "substatus": [{"name": "...", "status": "error", "code": 0, "formattedMessage": {...}}]}}]
+    [{"version": "1.0", "timestampUTC": "2024-08-20T14:25:58Z",
+      "status": {"name": "Microsoft.Azure.Monitor.AzureMonitorWindowsAgent", "operation": "Enable",
+                 "status": "error", "code": "1", "formattedMessage": {"lang": "en-US",
+                 "message": "Enable failed: MonAgentLauncher.exe exited with code -1073740791 ..."},
+                 "substatus": [{"name": "AMAExtensionHealth", "status": "error", "code": "1", ...}]}}]
 
 Source ``windows.agent``: one event per status, substatus and heartbeat. ``fields``:
 ``kind`` (status | substatus | heartbeat), ``status``, ``code``, ``operation``, ``name``,
@@ -14,9 +15,17 @@ Source ``windows.agent``: one event per status, substatus and heartbeat. ``field
 from __future__ import annotations
 
 from ...redaction import redact_json
-from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .agent_paths import HANDLER_FIELDS, HEARTBEAT_FILE, STATUS_FILE
-from .agent_state import SOURCE, STATUS_FIELDS, DocumentRows, load_document, message_of, status_level, utc_time
+from .agent_state import (
+    SOURCE,
+    STATUS_FIELDS,
+    DocumentRows,
+    load_document,
+    message_of,
+    status_level,
+    utc_time,
+)
 from .common import normalise_path, original_parts
 
 __all__ = ["PARSER", "claim_status"]

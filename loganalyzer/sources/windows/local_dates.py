@@ -8,16 +8,16 @@ all its dates (:func:`date_order`), because a single ``5/6/2024`` cannot tell.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
-__all__ = ["DateParts", "date_parts", "date_order", "local_datetime"]
+__all__ = ["DateParts", "date_order", "date_parts", "local_datetime"]
 
 _LOCAL_DATE = re.compile(
     r"^\s*(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})[ T,]+(\d{1,2})[:.](\d\d)(?:[:.](\d\d))?(?:[.,](\d+))?"
     r"\s*(AM|PM|A\.M\.|P\.M\.|fm|em|vorm\.|nachm\.)?\s*$",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -2,8 +2,9 @@
 (CommandExecution, Install, Update, Heartbeat, ...) and the VMSnapshot extension's
 ``IaaSBcdrExtension*.log`` anywhere, by name::
 
-    [00000004] [05/30/2024 11:15:46.01] [INFO] Enable command received, sequence number 12
-    2024-05-30 11:15:48,412 ERROR: Snapshot failed: VSS_E_WRITERERROR_TIMEOUT (0x800423F2)
+    [8448+00000001] [08/20/2024 02:15:37.02] [ERROR] Command C:\\Packages\\Plugins\\...\\enable.cmd of
+        Microsoft.Azure.Monitor.AzureMonitorWindowsAgent has exited with Exit code: 1   (CommandExecution.log)
+    2024-08-27 21:30:04.000 Info: IaaSBcdrExtension 1.0.96.0 started. Process id 4023. Sequence number 23.
 
 Source ``windows.agent``; ``fields``: ``log`` (the file stem, lower case: commandexecution,
 install, ..., iaasbcdrextension), ``handler``/``handler_version`` from the path, and the line
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .._kit import decode, split_lines
 from .agent_paths import BCDR_LOG, HANDLER_FIELDS, PLUGIN_LOG, SOURCE
 from .agent_text import AGENT_PREFIX, GENERIC_TIME, TEXT_LOG_FIELDS, read_text_log
@@ -31,7 +32,7 @@ FIELDS = {
     **TEXT_LOG_FIELDS,
 }
 
-_LOG_SUFFIX = re.compile(r"(\.log)(\.\d+)?$", re.I)
+_LOG_SUFFIX = re.compile(r"(\.log)(\.\d+)?$", re.IGNORECASE)
 
 
 def claim_plugin_log(path: str, head: bytes) -> int:

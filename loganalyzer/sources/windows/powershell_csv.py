@@ -17,7 +17,7 @@ problem naming its line; the rows before it are kept.
 from __future__ import annotations
 
 from ...events import Problem
-from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .._kit import begin_text, decode, parse_instant
 from .common import normalise_path
 from .csv_table import RowSpans, csv_rows, first_line

@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from ...events import Problem
 from ...redaction import redact_json
-from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
-from .._kit import MAX_JSON_DEPTH, begin_text, decode, json_depth, lookup, parse_instant, parse_ms_date
+from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
+from .._kit import (
+    MAX_JSON_DEPTH,
+    begin_text,
+    decode,
+    json_depth,
+    lookup,
+    parse_instant,
+    parse_ms_date,
+)
 from .common import line_starts, normalise_path, scalar_text
 from .event_record import EVENT_FIELDS, SOURCE, emit, record_from_powershell
 from .local_dates import date_order, date_parts, local_datetime

@@ -1,8 +1,9 @@
 """An extension's settings: ``Packages/Plugins/<ext>/<ver>/RuntimeSettings/<n>.settings``, by
 name. Public settings only; ``protectedSettings`` are noted, never read::
 
-    {"runtimeSettings": [{"handlerSettings": {"protectedSettingsCertThumbprint": "1A2B...",
-      "protectedSettings": "MIIB...", "publicSettings": {"locale": "en-us", "taskId": "..."}}}]}
+    {"runtimeSettings": [{"handlerSettings": {"protectedSettingsCertThumbprint": "492AC064C97B1B07BF0E...",
+      "protectedSettings": "MIIB...", "publicSettings": {"locale": "en-us", "taskId": "d638c2e9-...",
+      "commandToExecute": "snapshot", "vmType": "microsoft.compute/virtualmachines", ...}}}]}
 
 Source ``windows.agent``; ``fields``: ``kind=runtime-settings``, ``seq`` (from the file name),
 ``handler``/``handler_version`` (from the path), ``public.<key>`` (nested keys joined with dots),
@@ -12,7 +13,7 @@ Source ``windows.agent``; ``fields``: ``kind=runtime-settings``, ``seq`` (from t
 from __future__ import annotations
 
 from ...redaction import redact_json
-from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .agent_paths import HANDLER_FIELDS, SETTINGS_FILE
 from .agent_state import SOURCE, DocumentRows, load_document, public_values
 from .common import normalise_path, original_parts

@@ -1,7 +1,7 @@
 """The last sequence number an extension processed: ``Packages/Plugins/<ext>/<ver>/SeqNumber.txt``
 (VMSnapshot), by name. The whole file is one number::
 
-    12
+    22
 
 Source ``windows.agent``; ``fields``: ``kind=seq-number``, ``seq_number``,
 ``handler``/``handler_version`` (from the path).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ...events import Problem
-from .. import BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .._kit import begin_text, mark_unparsed
 from .agent_paths import HANDLER_FIELDS, SEQNUMBER_FILE
 from .agent_state import SOURCE
