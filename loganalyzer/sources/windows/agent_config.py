@@ -25,6 +25,7 @@ from .._kit import (
     Element,
     XmlRefused,
     begin_text,
+    first_text,
     load_json,
     local_name,
     mark_unparsed,
@@ -60,13 +61,6 @@ def claim_agent_config(path: str, head: bytes) -> int:
     return BY_NAME_AND_CONTENT if b"<" in head else BY_NAME
 
 
-def _first_text(element: Element, *names: str) -> str | None:
-    for item in element.iter():
-        if local_name(item.tag) in names and (item.text or "").strip():
-            return item.text.strip()
-    return None
-
-
 def _public_settings(text: str) -> dict[str, str]:
     """Public settings of a ``RuntimeSettings`` JSON text (protected ones only noted)."""
     try:
@@ -84,9 +78,9 @@ def _public_settings(text: str) -> dict[str, str]:
 
 
 def _goal_state(rows: DocumentRows, root: Element) -> None:
-    fields = {"kind": "goal-state", "incarnation": _first_text(root, "Incarnation"),
-              "container_id": _first_text(root, "ContainerId"), "role_instance": _first_text(root, "InstanceId"),
-              "state": _first_text(root, "State"), "version": _first_text(root, "Version")}
+    fields = {"kind": "goal-state", "incarnation": first_text(root, "Incarnation"),
+              "container_id": first_text(root, "ContainerId"), "role_instance": first_text(root, "InstanceId"),
+              "state": first_text(root, "State"), "version": first_text(root, "Version")}
     rows.add(message=f"goal state incarnation {fields['incarnation']}, role state {fields['state']}",
              component="GuestAgent", fields=fields)
 
