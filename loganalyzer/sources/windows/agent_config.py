@@ -13,7 +13,7 @@ Source ``windows.agent``; a short summary, one event per document or plugin. ``f
 ``kind`` (goal-state | plugin | plugin-settings | config), ``incarnation``, ``container_id``,
 ``role_instance``, ``state``, ``version``, ``auto_upgrade``, ``seq``, ``name`` (the root of any
 other document), ``handler``/``handler_version``, and the public settings of
-:data:`.runtime_settings.SETTINGS_FIELDS` (``protectedSettings`` never read).
+:data:`.agent_state.SETTINGS_FIELDS` (``protectedSettings`` never read).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from .._kit import (
     parse_xml,
 )
 from .agent_paths import CONFIG_FILE, HANDLER_FIELDS
-from .agent_state import SOURCE, DocumentRows, public_values
+from .agent_state import SETTINGS_FIELDS, SOURCE, DocumentRows, public_values
 from .common import DECLARES_DTD, normalise_path
 
 __all__ = ["PARSER", "claim_agent_config"]
@@ -47,11 +47,9 @@ FIELDS = {
     "auto_upgrade": "the plugin's autoUpgrade attribute",
     "seq": "RuntimeSettings seqNo of a plugin's settings",
     "name": "root element of a document that is neither goal state nor extensions config",
-    "public.*": "public settings values, nested keys joined with dots",
-    "has_protected_settings": "true when protectedSettings are present (never read)",
+    **SETTINGS_FIELDS,
     **HANDLER_FIELDS,
 }
-
 
 
 def claim_agent_config(path: str, head: bytes) -> int:

@@ -13,8 +13,23 @@ from .._kit import begin_text, load_json, mark_unparsed, parse_instant
 from .agent_paths import SOURCE
 from .common import redact_fields
 
-__all__ = ["SOURCE", "STATUS_FIELDS", "DocumentRows", "load_document", "message_of", "public_values",
-           "status_level", "utc_time"]
+__all__ = [
+    "SETTINGS_FIELDS",
+    "SOURCE",
+    "STATUS_FIELDS",
+    "DocumentRows",
+    "load_document",
+    "message_of",
+    "public_values",
+    "status_level",
+    "utc_time",
+]
+
+#: the public settings of an extension (RuntimeSettings files and extensions config copies)
+SETTINGS_FIELDS = {
+    "public.*": "public settings values, nested keys joined with dots (objectStr and long values as their size)",
+    "has_protected_settings": "true when protectedSettings are present (never read)",
+}
 
 STATUS_FIELDS = {
     "kind": "what the event is: status | substatus | heartbeat | aggregate-status | guest-agent-status | ...",

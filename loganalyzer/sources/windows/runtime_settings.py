@@ -15,16 +15,16 @@ from __future__ import annotations
 from ...redaction import redact_json
 from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .agent_paths import HANDLER_FIELDS, SETTINGS_FILE
-from .agent_state import SOURCE, DocumentRows, load_document, public_values
+from .agent_state import (
+    SETTINGS_FIELDS,
+    SOURCE,
+    DocumentRows,
+    load_document,
+    public_values,
+)
 from .common import normalise_path, original_parts
 
-__all__ = ["PARSER", "SETTINGS_FIELDS", "claim_runtime_settings"]
-
-#: also emitted by :mod:`.agent_config` for the settings inside an extensions config
-SETTINGS_FIELDS = {
-    "public.*": "public settings values, nested keys joined with dots (objectStr and long values as their size)",
-    "has_protected_settings": "true when protectedSettings are present (never read)",
-}
+__all__ = ["PARSER", "claim_runtime_settings"]
 
 FIELDS = {
     "kind": "runtime-settings",
