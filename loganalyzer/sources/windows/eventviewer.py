@@ -97,11 +97,11 @@ def _read(data: bytes, context: ParseContext, result: ParseResult, delimiter: st
     rows, error = csv_rows("\n".join(lines), delimiter)
     if error:
         result.problems.append(Problem(context.file, "malformed", error))
-    order, ambiguous = date_order(p for p in (_row_date(cells) for _, _, cells in rows) if p is not None)
+    dates = [_row_date(cells) for _, _, cells in rows]
+    order, ambiguous = date_order(parts for parts in dates if parts is not None)
     spans = RowSpans(result, fmt)
     header_seen = False
-    for first, last, cells in rows:
-        parts = _row_date(cells)
+    for (first, last, cells), parts in zip(rows, dates):
         if parts is not None:
             spans.add(_record(cells, parts, order, delimiter), first, last)
         elif not header_seen and not spans.pending and _is_header(cells):
