@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 from loganalyzer.events import to_frame
 from loganalyzer.sources import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext
@@ -303,6 +303,8 @@ def test_waappagent_round_trip(entries):
 
 @given(secret=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", min_size=12, max_size=30))
 def test_planted_secret_never_appears(secret):
+    # with a digit it cannot be a piece of the paths or the log names (IaaSBcdrExtension, ...)
+    assume(any(c.isdigit() for c in secret))
     sas = f"https://md-x.blob.core.windows.net/c/b.vhd?sv=2018-03-28&sr=b&sig={secret}&se=2024"
     log = f"[00000001] [05/30/2024 11:15:46.01] [INFO] Uploading to {sas}\n   retry {sas}\n"
     status = json.dumps([{"status": {"status": "error", "formattedMessage": {"message": f"upload to {sas} failed"},

@@ -23,6 +23,7 @@ from ...redaction import redact
 from .. import ParseContext, ParseResult
 from .._kit import begin_text, group_records, load_json, parse_instant
 from .common import redact_fields
+from .local_dates import date_parts, local_datetime
 
 __all__ = ["AGENT_PREFIX", "GENERIC_TIME", "TEXT_LOG_FIELDS", "read_text_log"]
 
@@ -55,23 +56,11 @@ _LEVELS = {
     "info": "info", "information": "info", "heart": "info",
     "verbose": "verbose", "debug": "verbose", "trace": "verbose",
 }
-_US_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d\d):(\d\d)(?:\.(\d+))?(?:\s?([AP]M))?", re.IGNORECASE)
 
 
 def _us_time(text: str) -> datetime | None:
-    """``MM/dd/yyyy h:mm:ss[.f][ AM]`` as a naive datetime."""
-    match = _US_TIME.match(text)
-    if not match:
-        return None
-    month, day, year, hour, minute, second, fraction, meridiem = match.groups()
-    hour_value = int(hour)
-    if meridiem:
-        hour_value = hour_value % 12 + (12 if meridiem.upper() == "PM" else 0)
-    try:
-        return datetime(int(year), int(month), int(day), hour_value, int(minute), int(second),
-                        int((fraction or "0")[:6].ljust(6, "0")))
-    except ValueError:
-        return None
+    """``MM/dd/yyyy h:mm:ss[.f][ AM]`` (the agent writes en-US dates) as a naive datetime."""
+    return local_datetime(date_parts(text), "mdy")
 
 
 @dataclass
