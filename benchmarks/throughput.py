@@ -105,7 +105,7 @@ def main() -> None:
     if evtx_file.exists():
         from evtx import PyEvtxParser
 
-        from loganalyzer.sources.windows_events import PARSERS as WINDOWS_PARSERS
+        from loganalyzer.sources.windows import PARSERS as WINDOWS_PARSERS
 
         raw = evtx_file.read_bytes()
         evtx_parser = next(p for p in WINDOWS_PARSERS if p.name == "evtx")

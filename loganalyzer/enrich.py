@@ -5,9 +5,10 @@ in ``signatures/knowledge.toml`` (``[result_codes.<family>]``). :func:`enrich` r
 :func:`loganalyzer.reader.read_bundle`, after every file is parsed and before local times are
 resolved, and applies :data:`CODE_NAMES`, one row per kind of code::
 
-    source         kinds                      code field     name field     family
-    waagent.state  ext_status                 code           code_name      vmsnapshot
-    waagent.state  handler_status             code           code_name      agent_handler
+    source         kinds                      code field     name field        family
+    waagent.state  ext_status                 code           code_name         vmsnapshot
+    waagent.state  handler_status             code           code_name         agent_handler
+    windows.event  (any)                      win32_error    win32_error_text  win32 (its note)
 
 A rule may also write the name into the message (``..., code 121 (FailedRetryableFsFreezeFailed)``)
 and raise the row's level to ``error`` when the code's documented outcome is a failure. Other
@@ -32,10 +33,13 @@ class CodeName:
     """Name the code in ``fields[code]`` from the ``family`` table, into ``fields[name]``."""
 
     source: str
-    kinds: frozenset[str]
+    #: the rows' ``fields["kind"]`` values it applies to; None: every row of ``source``
+    kinds: frozenset[str] | None
     code: str
     name: str
     family: str
+    #: what the name field receives: the entry's ``name`` or its short meaning (``note``)
+    takes: str = "name"
     #: only for the backup extension's own statuses (its handler or name says VMSnapshot, or the
     #: row carries its inner report)
     vmsnapshot_only: bool = False
@@ -58,6 +62,8 @@ CODE_NAMES: tuple[CodeName, ...] = (
              in_message=True, message_skips=("0",)),
     CodeName(_STATE, frozenset({"agent_status_goal_state"}), "code", "code_name", "agent_handler"),
     CodeName(_STATE, frozenset({"handler_status"}), "code", "code_name", "agent_handler", in_message=True),
+    # Windows events cite Win32 errors as %%N (Service Control Manager 7000, 7009, 7031, ...)
+    CodeName("windows.event", None, "win32_error", "win32_error_text", "win32", takes="note"),
 )
 
 _FAILING_OUTCOMES = frozenset({"failure", "degraded"})
@@ -76,7 +82,10 @@ def _apply(rule: CodeName, knowledge: Knowledge, fields: dict[str, str], message
     known = knowledge.result_code(rule.family, code)
     if known is None:
         return message, level
-    fields[rule.name] = known.name
+    named = getattr(known, rule.takes)
+    if not named:
+        return message, level
+    fields[rule.name] = named
     if rule.in_message and code not in rule.message_skips:
         written = f", code {code}"
         at = message.find(written)
@@ -88,11 +97,22 @@ def _apply(rule: CodeName, knowledge: Knowledge, fields: dict[str, str], message
     return message, level
 
 
-def _kinds_by_source() -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
+def _applies(rule: CodeName, source: str, fields: dict[str, str]) -> bool:
+    return rule.source == source and (rule.kinds is None or fields.get("kind") in rule.kinds)
+
+
+def _candidates(events: pa.Table) -> pa.Array:
+    """Rows some rule may apply to: its source, and its kinds or its code field."""
+    sources = events["source"].cast(pa.string())
+    kinds = pc.map_lookup(events["fields"], "kind", "first")
+    masks = []
     for rule in CODE_NAMES:
-        found.setdefault(rule.source, set()).update(rule.kinds)
-    return found
+        if rule.kinds is None:
+            wanted = pc.is_valid(pc.map_lookup(events["fields"], rule.code, "first"))
+        else:
+            wanted = pc.fill_null(pc.is_in(kinds, value_set=pa.array(sorted(rule.kinds), pa.string())), False)
+        masks.append(pc.and_(pc.equal(sources, rule.source), wanted))
+    return reduce(pc.or_, masks)
 
 
 def _replaced(column: pa.ChunkedArray, changes: dict[int, object], kind: pa.DataType) -> pa.ChunkedArray:
@@ -112,16 +132,7 @@ def enrich(events: pa.Table, knowledge: Knowledge) -> pa.Table:
     """``events`` with the code names of :data:`CODE_NAMES` added (see the module docstring)."""
     if events.num_rows == 0:
         return events
-    kinds = pc.map_lookup(events["fields"], "kind", "first")
-    sources = events["source"].cast(pa.string())
-    masks = [
-        pc.and_(
-            pc.equal(sources, source),
-            pc.fill_null(pc.is_in(kinds, value_set=pa.array(sorted(rule_kinds), pa.string())), False),
-        )
-        for source, rule_kinds in _kinds_by_source().items()
-    ]
-    indices = pc.indices_nonzero(reduce(pc.or_, masks)).to_pylist()
+    indices = pc.indices_nonzero(_candidates(events)).to_pylist()
     if not indices:
         return events
     rows = events.take(indices).select(["source", "level", "message", "fields"]).to_pylist()
@@ -132,7 +143,7 @@ def enrich(events: pa.Table, knowledge: Knowledge) -> pa.Table:
         fields = dict(row["fields"])
         message, level = row["message"], row["level"]
         for rule in CODE_NAMES:
-            if rule.source == row["source"] and fields.get("kind") in rule.kinds:
+            if _applies(rule, row["source"], fields):
                 message, level = _apply(rule, knowledge, fields, message, level)
         if fields != dict(row["fields"]):
             new_fields[index] = list(fields.items())

@@ -14,7 +14,20 @@ from hypothesis import given, strategies as st
 
 from loganalyzer.events import to_frame
 from loganalyzer.sources import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext
-from loganalyzer.sources import windows_events as we
+from loganalyzer.sources.windows import EVENT_PARSERS
+from loganalyzer.sources.windows.event_xml import claim_event_xml
+from loganalyzer.sources.windows.eventviewer import claim_eventviewer_csv, claim_eventviewer_txt
+from loganalyzer.sources.windows.evtx import EVTX_MAGIC, claim_evtx
+from loganalyzer.sources.windows.powershell_csv import claim_powershell_csv
+from loganalyzer.sources.windows.powershell_json import claim_powershell_json
+
+_PARSE = {p.name: p.parse for p in EVENT_PARSERS}
+parse_evtx = _PARSE["evtx"]
+parse_event_xml = _PARSE["event-xml"]
+parse_eventviewer_csv = _PARSE["eventviewer-csv"]
+parse_eventviewer_txt = _PARSE["eventviewer-txt"]
+parse_powershell_csv = _PARSE["powershell-csv"]
+parse_powershell_json = _PARSE["powershell-json"]
 
 DATA = Path(__file__).parent / "data" / "windows"
 FIXTURES = "fixtures/windows"
@@ -76,8 +89,8 @@ def utc(*parts) -> datetime:
 def test_evtx_fixture_reads_every_record(shared, relative, records, damage):
     path = shared / FIXTURES / relative
     data = path.read_bytes()
-    assert we.claim_evtx(path.name, data[:64]) == BY_NAME_AND_CONTENT
-    result, frame = run(we.parse_evtx, data, path.name)
+    assert claim_evtx(path.name, data[:64]) == BY_NAME_AND_CONTENT
+    result, frame = run(parse_evtx, data, path.name)
     assert len(result.events) == records
     damaged = [p for p in result.problems if p.kind == "damaged"]
     assert len(damaged) == damage
@@ -94,7 +107,7 @@ def test_evtx_fixture_reads_every_record(shared, relative, records, damage):
 
 def test_evtx_application_error_1000_fields(shared):
     data = (shared / FIXTURES / EVTX_FIXTURES[0][0]).read_bytes()
-    _, frame = run(we.parse_evtx, data, "Application.evtx")
+    _, frame = run(parse_evtx, data, "Application.evtx")
     crash = by(frame, provider="Application Error", event_id="1000")
     fields = crash["fields"]
     assert crash["level"] == "error" and crash["component"] == "Application Error"
@@ -114,7 +127,7 @@ def test_evtx_application_error_1000_fields(shared):
 
 def test_evtx_scm_binary_key_name_and_named_data(shared):
     data = (shared / FIXTURES / EVTX_FIXTURES[3][0]).read_bytes()
-    _, frame = run(we.parse_evtx, data)
+    _, frame = run(parse_evtx, data)
     crash = by(frame, provider="Service Control Manager", event_id="7031")
     assert crash["fields"]["data.param5"] == "Restart the service"
     assert crash["fields"]["service_key"] == "OneSyncSvc_Session2"
@@ -122,10 +135,10 @@ def test_evtx_scm_binary_key_name_and_named_data(shared):
 
 
 def test_evtx_scm_win32_error_and_defender_names(shared):
-    _, frame = run(we.parse_evtx, (shared / FIXTURES / EVTX_FIXTURES[1][0]).read_bytes())
+    _, frame = run(parse_evtx, (shared / FIXTURES / EVTX_FIXTURES[1][0]).read_bytes())
     spooler = by(frame, event_id="7023", service="Spooler")
     assert spooler["fields"]["win32_error"] == "2147942414"
-    _, frame = run(we.parse_evtx, (shared / FIXTURES / EVTX_FIXTURES[7][0]).read_bytes())
+    _, frame = run(parse_evtx, (shared / FIXTURES / EVTX_FIXTURES[7][0]).read_bytes())
     detection = by(frame, event_id="1116")
     assert detection["fields"]["threat_name"] == "HackTool:Win64/Mikatz!dha"
     assert detection["fields"]["data.Threat Name"] == "HackTool:Win64/Mikatz!dha"
@@ -133,12 +146,12 @@ def test_evtx_scm_win32_error_and_defender_names(shared):
 
 
 def test_evtx_unopenable_and_legacy_become_problems():
-    result, _ = run(we.parse_evtx, we.EVTX_MAGIC + b"\x00" * 100)
+    result, _ = run(parse_evtx, EVTX_MAGIC + b"\x00" * 100)
     assert len(result.events) == 0 and result.problems and result.problems[0].kind in ("damaged", "malformed")
-    result, _ = run(we.parse_evtx, b"\x30\x00\x00\x00LfLe" + b"\x00" * 100, "AppEvent.Evt")
+    result, _ = run(parse_evtx, b"\x30\x00\x00\x00LfLe" + b"\x00" * 100, "AppEvent.Evt")
     assert [p.kind for p in result.problems] == ["binary"]
-    assert we.claim_evtx("AppEvent.Evt", b"\x30\x00\x00\x00LfLe") == BY_NAME_AND_CONTENT
-    assert we.claim_evtx("renamed.bin", we.EVTX_MAGIC) == BY_CONTENT
+    assert claim_evtx("AppEvent.Evt", b"\x30\x00\x00\x00LfLe") == BY_NAME_AND_CONTENT
+    assert claim_evtx("renamed.bin", EVTX_MAGIC) == BY_CONTENT
 
 
 # ---- wevtutil XML ---------------------------------------------------------------------------
@@ -146,8 +159,8 @@ def test_evtx_unopenable_and_legacy_become_problems():
 
 def test_wevtutil_xml_stream_without_root():
     data = (DATA / "system-wevtutil.xml").read_bytes()
-    assert we.claim_event_xml("EventLogs/System.xml", data[:8192]) == BY_NAME_AND_CONTENT
-    result, frame = run(we.parse_event_xml, data)
+    assert claim_event_xml("EventLogs/System.xml", data[:8192]) == BY_NAME_AND_CONTENT
+    result, frame = run(parse_event_xml, data)
     assert len(result.events) == 3 and result.unparsed == 0 and not result.problems
     scm = by(frame, event_id="7000")
     assert scm["time"] == utc(2024, 5, 30, 11, 14, 2, 551234)
@@ -167,7 +180,7 @@ def test_wevtutil_xml_stream_without_root():
 
 
 def test_rendered_xml_keeps_message_and_level_word():
-    result, frame = run(we.parse_event_xml, (DATA / "application-rendered.xml").read_bytes())
+    result, frame = run(parse_event_xml, (DATA / "application-rendered.xml").read_bytes())
     assert len(result.events) == 2 and result.unparsed == 0
     crash = by(frame, event_id="1000")
     assert crash["fields"]["format"] == "rendered-xml"
@@ -183,7 +196,7 @@ def test_rendered_xml_keeps_message_and_level_word():
 def test_xml_with_root_utf16_and_namespace_prefix():
     body = (DATA / "system-wevtutil.xml").read_text(encoding="utf-8")
     data = codecs.BOM_UTF16_LE + ("<Events>\n" + body + "</Events>\n").encode("utf-16-le")
-    result, frame = run(we.parse_event_xml, data)
+    result, frame = run(parse_event_xml, data)
     assert len(result.events) == 3 and not result.problems and result.unparsed == 0
 
 
@@ -191,7 +204,7 @@ def test_hostile_xml_is_refused_not_expanded():
     bomb = ('<?xml version="1.0"?><!DOCTYPE Event [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>\n'
             "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='x'/>"
             "<EventID>1</EventID></System><EventData><Data>&b;</Data></EventData></Event>\n")
-    result, frame = run(we.parse_event_xml, bomb.encode())
+    result, frame = run(parse_event_xml, bomb.encode())
     assert [p.kind for p in result.problems] == ["malformed"]
     assert len(result.events) == 0 and result.unparsed == result.lines == 2
 
@@ -199,7 +212,7 @@ def test_hostile_xml_is_refused_not_expanded():
 def test_truncated_xml_salvages_whole_events():
     text = (DATA / "system-wevtutil.xml").read_text(encoding="utf-8")
     cut = text[: text.index("<Data>CoCreateInstance")]
-    result, frame = run(we.parse_event_xml, cut.encode())
+    result, frame = run(parse_event_xml, cut.encode())
     assert [p.kind for p in result.problems] == ["malformed"]
     assert len(result.events) == 2 and result.unparsed == 1
 
@@ -209,9 +222,9 @@ def test_truncated_xml_salvages_whole_events():
 
 def test_eventviewer_csv_english():
     data = (DATA / "application-en.csv").read_bytes()
-    assert we.claim_eventviewer_csv("Application.csv", data[:8192]) == BY_NAME_AND_CONTENT
-    assert we.claim_powershell_csv("Application.csv", data[:8192]) == 0
-    result, frame = run(we.parse_eventviewer_csv, data)
+    assert claim_eventviewer_csv("Application.csv", data[:8192]) == BY_NAME_AND_CONTENT
+    assert claim_powershell_csv("Application.csv", data[:8192]) == 0
+    result, frame = run(parse_eventviewer_csv, data)
     assert len(result.events) == 4 and result.unparsed == 0 and not result.problems
     crash = by(frame, event_id="1000")
     assert crash["line"] == 3
@@ -230,8 +243,8 @@ def test_eventviewer_csv_english():
 def test_eventviewer_csv_swedish_utf16():
     data = (DATA / "system-sv.csv").read_bytes()
     assert data.startswith(codecs.BOM_UTF16_LE)
-    assert we.claim_eventviewer_csv("System.csv", data[:8192]) == BY_NAME_AND_CONTENT
-    result, frame = run(we.parse_eventviewer_csv, data)
+    assert claim_eventviewer_csv("System.csv", data[:8192]) == BY_NAME_AND_CONTENT
+    result, frame = run(parse_eventviewer_csv, data)
     assert len(result.events) == 3 and result.unparsed == 0
     stop = by(frame, event_id="7034")
     assert stop["level"] == "error" and stop["fields"]["level_name"] == "Fel"
@@ -241,7 +254,7 @@ def test_eventviewer_csv_swedish_utf16():
 
 
 def test_eventviewer_csv_german():
-    result, frame = run(we.parse_eventviewer_csv, (DATA / "application-de.csv").read_bytes())
+    result, frame = run(parse_eventviewer_csv, (DATA / "application-de.csv").read_bytes())
     assert len(result.events) == 3 and result.unparsed == 0
     crash = by(frame, event_id="1000")
     assert crash["fields"]["level_name"] == "Fehler" and crash["level"] == "error"
@@ -255,9 +268,9 @@ def test_eventviewer_csv_german():
 
 def test_eventviewer_txt_tab_separated_with_continuation():
     data = (DATA / "system-eventviewer.txt").read_bytes()
-    assert we.claim_eventviewer_txt("System.txt", data[:8192]) == BY_NAME_AND_CONTENT
-    assert we.claim_eventviewer_csv("System.txt", data[:8192]) == 0
-    result, frame = run(we.parse_eventviewer_txt, data)
+    assert claim_eventviewer_txt("System.txt", data[:8192]) == BY_NAME_AND_CONTENT
+    assert claim_eventviewer_csv("System.txt", data[:8192]) == 0
+    result, frame = run(parse_eventviewer_txt, data)
     assert len(result.events) == 3 and result.unparsed == 0
     start = by(frame, event_id="7000")
     assert start["fields"]["service"] == "Distributed Transaction Coordinator"
@@ -267,7 +280,7 @@ def test_eventviewer_txt_tab_separated_with_continuation():
 
 def test_ambiguous_slash_dates_are_flagged():
     text = "Level,Date and Time,Source,Event ID,Task Category\nError,03/04/2024 10:00:00,VSS,8193,None,x\n"
-    _, frame = run(we.parse_eventviewer_csv, text.encode())
+    _, frame = run(parse_eventviewer_csv, text.encode())
     row = rows(frame)[0]
     assert row["fields"]["date_ambiguous"] == "true" and row["time"] == utc(2024, 4, 3, 10)
 
@@ -277,9 +290,9 @@ def test_ambiguous_slash_dates_are_flagged():
 
 def test_powershell_51_csv_with_type_line():
     data = (DATA / "system-ps51.csv").read_bytes()
-    assert we.claim_powershell_csv("System.csv", data[:8192]) == BY_NAME_AND_CONTENT
-    assert we.claim_eventviewer_csv("System.csv", data[:8192]) == 0
-    result, frame = run(we.parse_powershell_csv, data)
+    assert claim_powershell_csv("System.csv", data[:8192]) == BY_NAME_AND_CONTENT
+    assert claim_eventviewer_csv("System.csv", data[:8192]) == 0
+    result, frame = run(parse_powershell_csv, data)
     assert len(result.events) == 2 and result.unparsed == 0 and not result.problems
     stop = by(frame, event_id="7023")
     assert stop["line"] == 3 and stop["time"] == utc(2024, 5, 30, 13, 17, 2)
@@ -290,8 +303,8 @@ def test_powershell_51_csv_with_type_line():
 
 def test_powershell_7_csv_without_type_line():
     data = (DATA / "application-ps7.csv").read_bytes()
-    assert we.claim_powershell_csv("app.csv", data[:8192]) == BY_NAME_AND_CONTENT
-    result, frame = run(we.parse_powershell_csv, data)
+    assert claim_powershell_csv("app.csv", data[:8192]) == BY_NAME_AND_CONTENT
+    result, frame = run(parse_powershell_csv, data)
     assert len(result.events) == 2 and result.unparsed == 0
     vss = by(frame, event_id="8193")
     assert vss["time"] == utc(2024, 5, 30, 13, 15, 10) and vss["fields"]["date_order"] == "dmy"
@@ -300,7 +313,7 @@ def test_powershell_7_csv_without_type_line():
 
 def test_powershell_csv_custom_projection_semicolon():
     text = '"TimeCreated";"Id";"ProviderName";"LevelDisplayName";"Message"\n"30.05.2024 13:17:02";"7034";"Service Control Manager";"Fehler";"Der Dienst ""VSS"" wurde unerwartet beendet."\n'
-    result, frame = run(we.parse_powershell_csv, text.encode())
+    result, frame = run(parse_powershell_csv, text.encode())
     row = rows(frame)[0]
     assert row["fields"]["event_id"] == "7034" and row["level"] == "error"
     assert row["time"] == utc(2024, 5, 30, 13, 17, 2)
@@ -308,8 +321,8 @@ def test_powershell_csv_custom_projection_semicolon():
 
 def test_powershell_51_json_ms_dates_and_properties():
     data = (DATA / "application-ps51.json").read_bytes()
-    assert we.claim_powershell_json("app_errors.json", data[:8192]) == BY_NAME_AND_CONTENT
-    result, frame = run(we.parse_powershell_json, data)
+    assert claim_powershell_json("app_errors.json", data[:8192]) == BY_NAME_AND_CONTENT
+    result, frame = run(parse_powershell_json, data)
     assert len(result.events) == 2 and result.unparsed == 0 and not result.problems
     crash = by(frame, event_id="1000")
     assert crash["time"] == utc(2024, 5, 30, 11, 15, 45, 331000) and "time_basis" not in crash["fields"]
@@ -321,7 +334,7 @@ def test_powershell_51_json_ms_dates_and_properties():
 
 
 def test_powershell_7_json_iso_offset():
-    result, frame = run(we.parse_powershell_json, (DATA / "system-ps7.json").read_bytes())
+    result, frame = run(parse_powershell_json, (DATA / "system-ps7.json").read_bytes())
     crash = rows(frame)[0]
     assert crash["time"] == utc(2024, 5, 30, 11, 20, 31, 445678)
     assert crash["fields"]["param1"] == "Windows Azure Guest Agent" and crash["fields"]["param2"] == "3"
@@ -330,7 +343,7 @@ def test_powershell_7_json_iso_offset():
 
 def test_powershell_json_truncated_keeps_earlier_objects():
     text = (DATA / "application-ps51.json").read_text(encoding="utf-8")
-    result, frame = run(we.parse_powershell_json, text[: text.index('"RecordId":  4713')].encode())
+    result, frame = run(parse_powershell_json, text[: text.index('"RecordId":  4713')].encode())
     assert [p.kind for p in result.problems] == ["malformed"]
     assert len(result.events) == 1 and result.unparsed > 0
 
@@ -339,8 +352,8 @@ def test_powershell_json_single_object_utf16():
     obj = {"Id": 7034, "ProviderName": "Service Control Manager", "Level": 2,
            "TimeCreated": "/Date(1717067745331)/", "Message": "The VSS service terminated unexpectedly."}
     data = codecs.BOM_UTF16_LE + json.dumps(obj, indent=2).encode("utf-16-le")
-    assert we.claim_powershell_json("events.json", data[:8192]) == BY_NAME_AND_CONTENT
-    result, frame = run(we.parse_powershell_json, data)
+    assert claim_powershell_json("events.json", data[:8192]) == BY_NAME_AND_CONTENT
+    result, frame = run(parse_powershell_json, data)
     assert len(result.events) == 1 and result.unparsed == 0
 
 
@@ -350,21 +363,21 @@ def test_powershell_json_single_object_utf16():
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.iterdir() if p.suffix != ".log"))
 def test_each_sample_has_exactly_one_best_claim(name):
     data = (DATA / name).read_bytes()
-    claims = sorted(((parser.claim(name, data[:8192]), parser.name) for parser in we.PARSERS), reverse=True)
+    claims = sorted(((parser.claim(name, data[:8192]), parser.name) for parser in EVENT_PARSERS), reverse=True)
     assert claims[0][0] == BY_NAME_AND_CONTENT and claims[1][0] < claims[0][0]
-    bare = sorted(parser.claim("export", data[:8192]) for parser in we.PARSERS)
+    bare = sorted(parser.claim("export", data[:8192]) for parser in EVENT_PARSERS)
     assert bare[-1] == BY_CONTENT and bare[-2] == 0
 
 
 # ---- properties ------------------------------------------------------------------------------
 
 SHAPES = [
-    (we.parse_evtx, we.EVTX_MAGIC),
-    (we.parse_event_xml, b"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"),
-    (we.parse_eventviewer_csv, b"Level,Date and Time,Source,Event ID,Task Category\r\nError,5/30/2024 1:15:45 PM,"),
-    (we.parse_eventviewer_txt, b"Level\tDate and Time\tSource\tEvent ID\tTask Category\n"),
-    (we.parse_powershell_csv, b'#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\n"Message","Id","ProviderName"\n'),
-    (we.parse_powershell_json, b'[{"Id": 1000, "ProviderName": "Application Error", "TimeCreated": '),
+    (parse_evtx, EVTX_MAGIC),
+    (parse_event_xml, b"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"),
+    (parse_eventviewer_csv, b"Level,Date and Time,Source,Event ID,Task Category\r\nError,5/30/2024 1:15:45 PM,"),
+    (parse_eventviewer_txt, b"Level\tDate and Time\tSource\tEvent ID\tTask Category\n"),
+    (parse_powershell_csv, b'#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\n"Message","Id","ProviderName"\n'),
+    (parse_powershell_json, b'[{"Id": 1000, "ProviderName": "Application Error", "TimeCreated": '),
 ]
 
 
@@ -404,7 +417,7 @@ def test_eventviewer_csv_round_trip(events):
     for level, moment, source, event_id, category, message in events:
         stamp = f"{moment.month}/{moment.day}/{moment.year} {moment.hour % 12 or 12}:{moment:%M:%S} {'AM' if moment.hour < 12 else 'PM'}"
         writer.writerow([level, stamp, source, event_id, category, message])
-    result, frame = run(we.parse_eventviewer_csv, codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"))
+    result, frame = run(parse_eventviewer_csv, codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"))
     assert result.unparsed == 0 and len(result.events) == len(events)
     for (level, moment, source, event_id, category, message), row in zip(events, rows(frame)):
         assert row["level"] == LEVEL_WORDS[level]
@@ -433,9 +446,9 @@ def _planted() -> list[tuple[object, bytes]]:
     ps_csv = f'"Message","Id","ProviderName","TimeCreated"\n"copy to {SAS} failed","1","X","5/30/2024 1:15:45 PM"\n'
     ps_json = json.dumps([{"Message": f"copy to {SAS}", "Id": 1, "ProviderName": "X",
                            "Properties": [{"Value": SAS}, {"Value": {"blobSASUri": SAS}}]}])
-    return [(we.parse_event_xml, xml.encode()), (we.parse_event_xml, rendered.encode()),
-            (we.parse_eventviewer_csv, ev_csv.encode()), (we.parse_powershell_csv, ps_csv.encode()),
-            (we.parse_powershell_json, ps_json.encode())]
+    return [(parse_event_xml, xml.encode()), (parse_event_xml, rendered.encode()),
+            (parse_eventviewer_csv, ev_csv.encode()), (parse_powershell_csv, ps_csv.encode()),
+            (parse_powershell_json, ps_json.encode())]
 
 
 @pytest.mark.parametrize("parse,data", _planted(), ids=["xml", "rendered", "ev-csv", "ps-csv", "ps-json"])
@@ -445,3 +458,37 @@ def test_planted_secret_never_appears(parse, data):
     for row in rows(frame):
         assert "Zm9vYmFyU2VjcmV0S2V5" not in row["message"]
         assert all("Zm9vYmFyU2VjcmV0S2V5" not in k + v for k, v in row["fields"].items())
+
+
+# ---- Win32 error meanings: raw in the parser, meaning from knowledge.toml ------------------
+
+
+def test_win32_error_meaning_comes_from_knowledge_after_parsing(tmp_path):
+    from loganalyzer.reader import read_bundle
+    from loganalyzer.signatures import load_knowledge
+
+    data = (DATA / "system-wevtutil.xml").read_bytes()
+    result, frame = run(parse_event_xml, data)
+    assert "win32_error_text" not in by(frame, event_id="7000")["fields"]  # the parser keeps the raw number
+    (tmp_path / "System.xml").write_bytes(data)
+    events = read_bundle(tmp_path).events
+    fields = [dict(pairs) for pairs in events["fields"]]
+    scm = next(f for f in fields if f.get("event_id") == "7000")
+    expected = load_knowledge().result_code("win32", scm["win32_error"]).note
+    assert scm["win32_error_text"] == expected == "service did not respond in time"
+
+
+def test_the_win32_table_exists_only_in_knowledge():
+    from loganalyzer.signatures import load_knowledge
+
+    package = Path(__file__).resolve().parent.parent / "loganalyzer"
+    meanings = [entry.note for (family, _), entry in load_knowledge().result_codes.items() if family == "win32"]
+    assert len(meanings) >= 10
+    for module in package.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        repeated = [meaning for meaning in meanings if f'"{meaning}"' in text]
+        assert not repeated, f"{module}: a Win32 meaning is written in code: {repeated}"
+
+
+def test_every_event_parser_has_an_arbitrary_bytes_property():
+    assert {parse for parse, _ in SHAPES} == {parser.parse for parser in EVENT_PARSERS}

@@ -9,10 +9,8 @@ import pytest
 
 from loganalyzer.events import to_frame
 from loganalyzer.sources import BY_NAME_AND_CONTENT, ParseContext
-from loganalyzer.sources import windows_agent_logs as wa
-from loganalyzer.sources import windows_events as we
+from loganalyzer.sources.windows import PARSERS as WINDOWS_PARSERS
 
-WINDOWS_PARSERS = we.PARSERS + wa.PARSERS
 BUNDLES = ("windows-av-crash", "windows-vss-complus")
 
 

@@ -115,9 +115,9 @@ class Parser:
 
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
-    from . import azure_exports, linux, windows_agent_logs, windows_events
+    from . import azure_exports, linux, windows
 
-    return (*linux.PARSERS, *windows_events.PARSERS, *windows_agent_logs.PARSERS, *azure_exports.PARSERS)
+    return (*linux.PARSERS, *windows.PARSERS, *azure_exports.PARSERS)
 
 
 def fields_markdown() -> str:
