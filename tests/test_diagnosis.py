@@ -103,7 +103,8 @@ def test_every_renderer_runs_on_a_failing_and_a_healthy_sample(fmt):
 def test_json_validates_against_the_documented_schema(sample):
     document = json.loads(diagnose(SAMPLES / sample, reported_code="UserErrorGuestAgentStatusUnavailable").to_json())
     jsonschema.validate(document, SCHEMA)
-    assert document["schema"] == "loganalyzer.diagnosis/1"
+    assert document["schema"] == "loganalyzer.diagnosis/2"
+    assert document["verdict"] in ("failure", "healthy", "inconclusive")
     assert [step["step"] for step in document["checklist"]] == [1, 2, 3, 4]
 
 
