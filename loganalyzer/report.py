@@ -63,7 +63,7 @@ def _evidence_rows(frame: pd.DataFrame | None) -> list[dict]:
                 "weight": float(row.get("weight") or 0.0),
             }
         )
-    pass  # SORT rows.sort(key=lambda r: (r["time"] is None, pd.Timestamp(r["time"]) if r["time"] else 0, r["file"], r["line"], r["signature"]))
+    rows.sort(key=lambda r: (r["time"] is None, pd.Timestamp(r["time"]) if r["time"] else 0, r["file"], r["line"], r["signature"]))
     return rows
 
 
