@@ -138,6 +138,7 @@ DATASET_SCHEMAS: dict[str, pa.Schema] = {
         ("path", pa.string()),
         ("status", pa.string()),
         ("error", pa.string()),
+        ("verdict", pa.string()),  # failure | healthy | inconclusive (Diagnosis.verdict)
         ("os_family", pa.string()),
         ("attempt", _TIME),
         ("reported_code", pa.string()),
@@ -419,6 +420,7 @@ def diagnosis_tables(diagnosis, bundle: str, path: str | None = None) -> dict[st
             "path": [path if path is not None else diagnosis.bundle],
             "status": ["ok"],
             "error": pa.nulls(1, pa.string()),
+            "verdict": [diagnosis.verdict],
             "os_family": [diagnosis.os_family],
             "attempt": pa.array([diagnosis.attempt], _TIME),
             "reported_code": [diagnosis.reported_code],
@@ -442,7 +444,7 @@ def _failure_tables(bundle: str, path: str, kind: str, message: str) -> dict[str
         {"bundle": [bundle], "file": [path], "kind": [kind], "message": [message]}, schema=DATASET_SCHEMAS["problems"]
     )
     row = {name: [None] for name in DATASET_SCHEMAS["bundles"].names}
-    row.update(bundle=[bundle], path=[path], status=["failed"], error=[message], findings=[0], events=[0], problems=[1])
+    row.update(bundle=[bundle], path=[path], status=["failed"], error=[message], verdict=["inconclusive"], findings=[0], events=[0], problems=[1])
     tables["bundles"] = pa.table(row, schema=DATASET_SCHEMAS["bundles"])
     return tables
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import Limits
+from .locales import check_language
 from .matching import match
 from .ranking import (
     CheckResult,
@@ -206,6 +207,7 @@ def diagnose(
     ``tuning`` a tuning file (disable ids, change weights). ``tz`` the VM's time zone for
     local-time logs.
     """
+    check_language(lang)  # an unknown language is the caller's mistake, never a silent fallback
     contents = read_bundle(path, tz=tz, limits=limits)
     if isinstance(signatures, SignatureSet):
         knowledge = knowledge or signatures.knowledge

@@ -48,10 +48,12 @@ def markdown_code(text: object) -> str:
 
 
 def csv_cell(value):
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet shows as text, never runs as a formula; control characters
+    (terminal escapes) shown as escapes, line breaks kept (CSV quoting carries them)."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub(_visible, value)
+    return "'" + value if value.startswith(_FORMULA) else value
 
 
 def html_text(text: object) -> str:
