@@ -144,7 +144,7 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
                 "events": int(c.events),
                 "unparsed": int(c.unparsed),
             }
-            for c in diagnosis.coverage.itertuples()
+            for c in sorted(diagnosis.coverage.itertuples(), key=lambda c: str(c.file))
         ],
     }
 

@@ -120,6 +120,7 @@ def render_html(view: dict, *, fragment: bool = False) -> str:
     from .timeline import timeline_svg
 
     legend = {
+        "title": words("labels.timeline_title", bundle=document["bundle"]),
         "errors": words("labels.errors"), "warnings": words("labels.warnings"), "runs": words("labels.backup_runs"),
         "latest": words("labels.latest_attempt"), "counter": words("labels.counter"), "empty": words("labels.timeline_empty"),
         **{word: words.word("confidence", word) for word in ("certain", "likely", "possible", "unlikely")},

@@ -287,7 +287,7 @@ def timeline_svg(diagnosis, *, width: int = 1000, labels: dict[str, str] | None 
         x += size
     height = legend_y + 20 * row + 22
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'font-family="system-ui,sans-serif" font-size="11"><title>{e(data.title)}</title>']
+           f'font-family="system-ui,sans-serif" font-size="11"><title>{e(words.get("title", data.title))}</title>']
     for first, last in data.attempts:
         x0, x1 = x_of(first - data.width / 2), x_of(last + data.width / 2)
         out.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(2.0, x1 - x0):.1f}" height="{height_plot}" fill="{_HEX["tab:blue"]}" fill-opacity="0.12"/>')
