@@ -267,3 +267,13 @@ def test_compare_a_good_and_a_failed_bundle():
     assert "Changes since the good bundle" in text and "Findings that appeared" in text
     document = __import__("json").loads(__import__("loganalyzer.report", fromlist=["render"]).render(bad, "json", baseline=good))
     assert document["baseline"]["appeared"][0]["cause"] == "fs-freeze-failed"
+
+
+def test_batch_bundles_dataset_has_the_verdict():
+    from loganalyzer.batch import DATASET_SCHEMAS, diagnosis_tables
+
+    assert "verdict" in DATASET_SCHEMAS["bundles"].names
+    for name in ("linux-two-causes", "linux-healthy"):
+        result = _diagnosis(name)
+        row = diagnosis_tables(result, name, str(SAMPLES / name))["bundles"].to_pylist()[0]
+        assert row["verdict"] == result.verdict
