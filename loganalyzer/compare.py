@@ -136,35 +136,30 @@ def _sections(changes: dict, words) -> list[tuple[str, list[str]]]:
     return sections
 
 
-def render_changes_text(changes: dict, words) -> list[str]:
-    out = [f"{words('changes.title')} ({terminal(changes['good'])}):"]
+def _render(changes: dict, words, title: str, none: list[str], section) -> list[str]:
     sections = _sections(changes, words)
-    if not sections:
-        out.append(f"  {words('changes.none')}")
+    out = [title] + (none if not sections else [])
     for heading, lines in sections:
-        out.append(f"  {heading}:")
-        out += [f"    {terminal(line)}" for line in lines]
-    return out + [""]
+        out += section(heading, lines)
+    return out
+
+
+def render_changes_text(changes: dict, words) -> list[str]:
+    title = f"{words('changes.title')} ({terminal(changes['good'])}):"
+    return _render(changes, words, title, [f"  {words('changes.none')}"],
+                   lambda heading, lines: [f"  {heading}:"] + [f"    {terminal(line)}" for line in lines]) + [""]
 
 
 def render_changes_markdown(changes: dict, words) -> list[str]:
-    out = [f"## {words('changes.title')}: {markdown_code(changes['good'])}", ""]
-    sections = _sections(changes, words)
-    if not sections:
-        out += [words("changes.none"), ""]
-    for heading, lines in sections:
-        out += [f"**{heading}:**", ""] + [f"- {markdown_text(line)}" for line in lines] + [""]
-    return out
+    title = f"## {words('changes.title')}: {markdown_code(changes['good'])}\n"
+    return _render(changes, words, title, [words("changes.none"), ""],
+                   lambda heading, lines: [f"**{heading}:**", ""] + [f"- {markdown_text(line)}" for line in lines] + [""])
 
 
 def render_changes_html(changes: dict, words) -> list[str]:
-    out = [f"<h2>{html_text(words('changes.title'))}: <code>{html_text(changes['good'])}</code></h2>"]
-    sections = _sections(changes, words)
-    if not sections:
-        out.append(f"<p>{html_text(words('changes.none'))}</p>")
-    for heading, lines in sections:
-        out.append(f"<b>{html_text(heading)}</b><ul>" + "".join(f"<li><code>{html_text(line)}</code></li>" for line in lines) + "</ul>")
-    return out
+    title = f"<h2>{html_text(words('changes.title'))}: <code>{html_text(changes['good'])}</code></h2>"
+    return _render(changes, words, title, [f"<p>{html_text(words('changes.none'))}</p>"],
+                   lambda heading, lines: [f"<b>{html_text(heading)}</b><ul>" + "".join(f"<li><code>{html_text(line)}</code></li>" for line in lines) + "</ul>"])
 
 
 def changes_frame(changes: dict) -> pd.DataFrame:

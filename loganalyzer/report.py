@@ -363,6 +363,13 @@ def _headline(view: dict) -> str:
     return f"{top['title']} ({words.word('confidence', top['confidence'])} {score_text(top['score'])}{codes})"
 
 
+def _follow_up(cause: dict, words: Locale) -> list[str]:
+    """Below a reported code's cause: a pointer to its finding, or its numbered fix."""
+    if cause["shown_as"]:
+        return [words("labels.see_finding", rank=cause["shown_as"])]
+    return [f"{number}. {step}" for number, step in enumerate(cause.get("remediation", []), 1)]
+
+
 # -- terminal text ----------------------------------------------------------------------------
 
 _COLOURS = {
@@ -392,10 +399,7 @@ def render_text(view: dict, *, color: bool = False) -> str:
             out.append(f"  {paint(reported['mismatch'], 'warn')}")
         for cause in reported["causes"]:
             out.append(f"  - {cause['title']} [{cause['cause']}]: {cause['supported_text']}")
-            if cause["shown_as"]:
-                out.append(f"      {words('labels.see_finding', rank=cause['shown_as'])}")
-            else:
-                out += [f"      {number}. {step}" for number, step in enumerate(cause.get("remediation", []), 1)]
+            out += [f"      {line}" for line in _follow_up(cause, words)]
         out.append("")
     for finding in document["findings"]:
         word = words.word("confidence", finding["confidence"])
@@ -467,10 +471,7 @@ def render_markdown(view: dict) -> str:
             out += [f"> {markdown_text(reported['mismatch'])}", ""]
         for cause in reported["causes"]:
             out.append(f"- {markdown_text(cause['title'])} ({markdown_code(cause['cause'])}): {cause['supported_text']}")
-            if cause["shown_as"]:
-                out.append(f"  - {words('labels.see_finding', rank=cause['shown_as'])}")
-            else:
-                out += [f"  {n}. {markdown_text(step)}" for n, step in enumerate(cause.get("remediation", []), 1)]
+            out += [f"  {markdown_text(line)}" for line in _follow_up(cause, words)]
         out.append("")
     out += [f"## {words('labels.findings')}", ""]
     if not document["findings"]:
