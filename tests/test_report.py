@@ -277,3 +277,15 @@ def test_batch_bundles_dataset_has_the_verdict():
         result = _diagnosis(name)
         row = diagnosis_tables(result, name, str(SAMPLES / name))["bundles"].to_pylist()[0]
         assert row["verdict"] == result.verdict
+
+
+def test_german_covers_every_cause_and_code_of_the_knowledge_base():
+    from loganalyzer.signatures import load_knowledge
+
+    knowledge, german = load_knowledge(), _table("de")
+    for cause in knowledge.causes:
+        assert german["cause"][cause]["title"] and german["cause"][cause]["steps"], cause
+    assert set(knowledge.codes) <= set(german["code"])
+    assert {str(c.step) for c in knowledge.checklist} <= set(german["check"])
+    document = _diagnosis("linux-two-causes", lang="de").to_dict()
+    assert document["findings"][0]["remediation"][0].startswith("Nach doppelten")
