@@ -191,3 +191,22 @@ def test_installed_entry_point_runs(tmp_path):
     run = subprocess.run([sys.executable, "-m", "loganalyzer", "diagnose", str(SAMPLES / "linux-healthy"), "--lang", "de"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "GESUND" in run.stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_for_long_work_on_a_terminal_only():
+    import time
+
+    shown = _Terminal()
+    with cli._Ticker(SAMPLES / "linux-healthy", shown, delay=0.0):
+        time.sleep(1.2)
+    text = shown.getvalue()
+    assert "reading linux-healthy:" in text and "MB/s" in text
+    piped = io.StringIO()  # not a terminal: silent
+    with cli._Ticker(SAMPLES / "linux-healthy", piped, delay=0.0):
+        time.sleep(0.7)
+    assert piped.getvalue() == ""
