@@ -159,7 +159,11 @@ def test_diff_command(capsys):
     assert main(["diff", good, bad, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["appeared"][0]["cause"] == "fs-freeze-failed"
     assert main(["diagnose", bad, "--baseline", good, "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["baseline"]["verdicts"] == {"good": "healthy", "bad": "failure"}
+    document = json.loads(capsys.readouterr().out)
+    assert document["baseline"]["verdicts"] == {"good": "healthy", "bad": "failure"}
+    import jsonschema
+
+    jsonschema.validate(document, json.loads((REPO / "docs" / "diagnosis.schema.json").read_text()))
 
 
 def test_interrupted_batch_says_how_far_it_got(tmp_path, monkeypatch, capsys):
