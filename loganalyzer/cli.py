@@ -573,7 +573,8 @@ def _run_batch(args: argparse.Namespace) -> int:
     finally:
         if shown is not None and hasattr(shown, "close"):
             shown.close()
-    sys.stdout.write(result.to_text())
+    # bundle names and problem messages in the summary are data: no escape sequence reaches the terminal
+    sys.stdout.write("".join(terminal(line) + "\n" for line in result.to_text().splitlines()))
     return EXIT_OK
 
 
