@@ -17,6 +17,7 @@ import re
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .escaping import html_text, markdown_code, markdown_text, terminal
 
@@ -46,7 +47,18 @@ def _rows(diagnosis) -> list[dict]:
     if events.empty:
         return []
     table = pa.Table.from_pandas(events[["file", "line", "time", "source", "level", "message", "fields"]], preserve_index=False)
-    return table.to_pylist()
+    # only the rows a comparison looks at become Python objects: errors and warnings,
+    # configuration lines, and rows with a version or a service state among their fields
+    fields = table["fields"].combine_chunks()
+    keys = pa.ListArray.from_arrays(fields.offsets, fields.keys)  # the map's keys, row by row
+    flat = keys.flatten()
+    named = pc.or_(pc.ends_with(flat, "_version"), pc.is_in(flat, pa.array(["service", "unit"])))
+    rows = pc.unique(pc.filter(pc.list_parent_indices(keys), named))
+    wanted = pc.is_in(pa.array(range(table.num_rows), pa.int64()), pc.cast(rows, pa.int64()))
+    level = pc.cast(table["level"], pa.string())
+    wanted = pc.or_kleene(wanted, pc.is_in(level, pa.array(["error", "warning"])))
+    wanted = pc.or_kleene(wanted, pc.ends_with(pc.cast(table["source"], pa.string()), ".conf"))
+    return table.filter(pc.fill_null(wanted, False)).to_pylist()
 
 
 def _newest(values: dict, key, time, value) -> None:
