@@ -146,6 +146,7 @@ DATASET_SCHEMAS: dict[str, pa.Schema] = {
         ("path", pa.string()),
         ("status", pa.string()),
         ("error", pa.string()),
+        ("verdict", pa.string()),  # failure | healthy | inconclusive (Diagnosis.verdict)
         ("os_family", pa.string()),
         ("attempt", _TIME),
         ("reported_code", pa.string()),
@@ -328,6 +329,7 @@ class BundleTask:
     tuning: str | None = None
     tz: str | None = None
     timeout: float | None = DEFAULT_BUNDLE_TIMEOUT
+    include_experimental: bool = False
 
 
 @dataclass
@@ -353,18 +355,21 @@ class BundleOutcome:
 
 
 @lru_cache(maxsize=4)
-def _signatures_for(extra_dirs: tuple[str, ...], tuning: str | None):
+def _signatures_for(extra_dirs: tuple[str, ...], tuning: str | None, include_experimental: bool = False):
     """Knowledge and signatures, loaded once per worker process for each set of options."""
     from .rules import load_knowledge, load_signatures
 
     knowledge = load_knowledge()
-    return load_signatures(extra_dirs=extra_dirs, tuning=tuning, knowledge=knowledge), knowledge
+    signatures = load_signatures(
+        extra_dirs=extra_dirs, tuning=tuning, knowledge=knowledge, include_experimental=include_experimental
+    )
+    return signatures, knowledge
 
 
-def _load_worker_signatures(extra_dirs: tuple[str, ...], tuning: str | None) -> None:
+def _load_worker_signatures(extra_dirs: tuple[str, ...], tuning: str | None, include_experimental: bool = False) -> None:
     """Process pool initializer: die with the batch, load the signatures before the first bundle."""
     die_with_parent()
-    _signatures_for(extra_dirs, tuning)
+    _signatures_for(extra_dirs, tuning, include_experimental)
 
 
 @contextmanager
@@ -436,6 +441,7 @@ def diagnosis_tables(diagnosis, bundle: str, path: str | None = None) -> dict[st
             "path": [path if path is not None else diagnosis.bundle],
             "status": [_status(diagnosis)],
             "error": pa.nulls(1, pa.string()),
+            "verdict": [diagnosis.verdict],
             "os_family": [diagnosis.os_family],
             "attempt": pa.array([diagnosis.attempt], _TIME),
             "reported_code": [diagnosis.reported_code],
@@ -471,7 +477,7 @@ def _failure_tables(bundle: str, path: str, kind: str, message: str) -> dict[str
         {"bundle": [bundle], "file": [path], "kind": [kind], "message": [message]}, schema=DATASET_SCHEMAS["problems"]
     )
     row = {name: [None] for name in DATASET_SCHEMAS["bundles"].names}
-    row.update(bundle=[bundle], path=[path], status=["failed"], error=[message], findings=[0], events=[0], problems=[1])
+    row.update(bundle=[bundle], path=[path], status=["failed"], error=[message], verdict=["inconclusive"], findings=[0], events=[0], problems=[1])
     tables["bundles"] = pa.table(row, schema=DATASET_SCHEMAS["bundles"])
     return tables
 
@@ -532,7 +538,7 @@ def diagnose_bundle(task: BundleTask) -> BundleOutcome:
     started = time.perf_counter()
     try:
         with time_limit(task.timeout):
-            signatures, knowledge = _signatures_for(task.signatures, task.tuning)
+            signatures, knowledge = _signatures_for(task.signatures, task.tuning, task.include_experimental)
             zone = None
             if task.tz:
                 from zoneinfo import ZoneInfo
@@ -621,7 +627,7 @@ def _run_processes(tasks: list[BundleTask], workers: int, report: Callable[[Bund
     """
     pending = deque(tasks)
     suspects: deque[BundleTask] = deque()
-    initargs = (tasks[0].signatures, tasks[0].tuning) if tasks else ((), None)
+    initargs = (tasks[0].signatures, tasks[0].tuning, tasks[0].include_experimental) if tasks else ((), None, False)
     while pending or suspects:
         alone = bool(suspects)
         queue = suspects if alone else pending
@@ -1034,6 +1040,7 @@ def run_batch(
     tz: str | None = None,
     timeout: float | None = DEFAULT_BUNDLE_TIMEOUT,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    include_experimental: bool = False,
 ) -> BatchResult:
     """Diagnose many bundles into Parquet datasets under ``out_dir`` (see the module docstring).
 
@@ -1045,7 +1052,8 @@ def run_batch(
     ``out_dir`` are skipped unless ``force``; ``retry_failed`` redoes those that failed.
     ``progress`` is called with a :class:`BatchProgress` after each bundle; ``True`` shows a
     tqdm bar. ``lang``, ``signatures`` (extra signature folders), ``tuning`` and ``tz`` (an IANA
-    zone name) are passed to :func:`~loganalyzer.diagnosis.diagnose` for every bundle.
+    zone name) are passed to :func:`~loganalyzer.diagnosis.diagnose` for every bundle;
+    ``include_experimental`` adds the signatures marked experimental.
     ``timeout`` bounds the seconds one bundle may take (``None``: no bound); past it the bundle
     fails as ``timeout`` and the batch goes on. ``connect_timeout`` bounds the wait for a Dask
     ``scheduler``. Raises :class:`BatchError` when another batch is writing to ``out_dir``.
@@ -1055,7 +1063,7 @@ def run_batch(
     out = Path(out_dir).resolve()
     extra_dirs = tuple(os.path.abspath(os.fspath(d)) for d in signatures)
     tuning_path = os.path.abspath(os.fspath(tuning)) if tuning else None
-    _signatures_for(extra_dirs, tuning_path)  # fails early on bad rules; forked workers inherit it
+    _signatures_for(extra_dirs, tuning_path, include_experimental)  # fails early on bad rules; forked workers inherit it
     found = _bundle_map(bundles, recursive, out)
     workers = max(1, workers or os.cpu_count() or 1)
     from . import __version__
@@ -1068,6 +1076,7 @@ def run_batch(
         "signatures": list(extra_dirs),
         "tuning": tuning_path,
         "rules": _fingerprint(extra_dirs, tuning_path),
+        "experimental": include_experimental,
     }
     out.mkdir(parents=True, exist_ok=True)
     reporter = console_progress(notebook=True) if progress is True else (progress or None)
@@ -1079,7 +1088,7 @@ def run_batch(
             earlier = done.get(part)
             if earlier is not None and earlier.bundle == bundle_id and not (retry_failed and earlier.status == "failed"):
                 continue
-            tasks.append(BundleTask(bundle_id, source, str(out), part, lang, extra_dirs, tuning_path, tz, timeout))
+            tasks.append(BundleTask(bundle_id, source, str(out), part, lang, extra_dirs, tuning_path, tz, timeout, include_experimental))
         skipped = len(found) - len(tasks)
         started = time.perf_counter()
         tally = {"done": 0, "failed": 0}

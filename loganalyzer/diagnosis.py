@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import Limits
+from .locales import check_language
 from .matching import match
 from .ranking import (
     CheckResult,
@@ -29,11 +30,11 @@ from .ranking import (
     walk_checklist,
 )
 from .reader import read_bundle
+from .report import SCHEMA
 from .rules import Knowledge, SignatureSet, load_knowledge, load_signatures
 
 __all__ = ["Diagnosis", "diagnose", "SCHEMA"]
 
-SCHEMA = "loganalyzer.diagnosis/1"
 
 
 @dataclass
@@ -59,10 +60,26 @@ class Diagnosis:
     attempt: datetime | None = None
     os_family: str | None = None
     notes: list[str] = field(default_factory=list)
+    knowledge: Knowledge | None = field(default=None, repr=False, compare=False)
 
     @property
     def reported_code(self) -> str | None:
         return self.reported.code if self.reported else None
+
+    @property
+    def verdict(self) -> str:
+        """``failure`` (a finding at ``possible`` or above), ``healthy`` (signs of success near
+        the end of the logs) or ``inconclusive`` (nothing relevant could be read or decided)."""
+        from .verdict import judge
+
+        return judge(self).word
+
+    @property
+    def verdict_reason(self) -> str:
+        """One sentence on why the verdict is what it is (in the diagnosis' language)."""
+        from .report import verdict_sentence
+
+        return verdict_sentence(self)
 
     def listed(self, minimum: str = "possible") -> list[Finding]:
         """Findings at or above a confidence word (``possible`` by default)."""
@@ -76,23 +93,25 @@ class Diagnosis:
     def to_json(self, indent: int | None = 2, minimum: str = "possible") -> str:
         return json.dumps(self.to_dict(minimum), indent=indent, ensure_ascii=False)
 
-    def to_text(self, minimum: str = "possible") -> str:
-        from .report import render_text
+    def to_text(self, minimum: str = "possible", **options) -> str:
+        """Terminal text; ``color=True`` for ANSI colour, ``explain=True`` for the full score."""
+        from .report import render
 
-        return render_text(self.to_dict(minimum), self.lang)
+        return render(self, "text", minimum, **options)
 
-    def to_markdown(self, minimum: str = "possible") -> str:
-        from .report import render_markdown
+    def to_markdown(self, minimum: str = "possible", **options) -> str:
+        from .report import render
 
-        return render_markdown(self.to_dict(minimum), self.lang)
+        return render(self, "markdown", minimum, **options)
 
-    def to_html(self, minimum: str = "possible") -> str:
-        from .report import render_html
+    def to_html(self, minimum: str = "possible", **options) -> str:
+        """One self-contained HTML page (``fragment=True``: a ``<div>`` for a notebook)."""
+        from .report import render
 
-        return render_html(self.to_dict(minimum), self.lang)
+        return render(self, "html", minimum, **options)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.to_html(fragment=True)
 
     def timeline(self, **options):
         """A figure of the merged timeline: errors and warnings per source over time, the
@@ -174,6 +193,7 @@ def diagnose(
     local-time logs. ``include_experimental`` adds the rules marked ``status = "experimental"``
     (when ``signatures`` is not already a loaded set).
     """
+    check_language(lang)  # an unknown language is the caller's mistake, never a silent fallback
     contents = read_bundle(path, tz=tz, limits=limits)
     if isinstance(signatures, SignatureSet):
         knowledge = knowledge or signatures.knowledge
@@ -217,4 +237,5 @@ def diagnose(
         lang=lang,
         attempt=attempt,
         os_family=os_family,
+        knowledge=knowledge,
     )

@@ -15,8 +15,8 @@ A finding is a cause. Its score follows from its evidence rows alone:
 
 Confidence words: ``certain`` >= 0.9, ``likely`` >= 0.6, ``possible`` >= 0.3, else ``unlikely``
 (not listed by default). They are defined here once (:data:`CONFIDENCE_FLOORS`,
-:data:`CONFIDENCE_WORDS`, :data:`LISTED_WORDS`, :data:`CONFIDENCE_LABELS`); every other module
-imports them.
+:data:`CONFIDENCE_WORDS`, :data:`LISTED_WORDS`); every other module imports them. Their labels
+in each language are locale data (``signatures/locales/<lang>.toml``, table ``[confidence]``).
 
 Error codes: a signature may name the codes its evidence shows (``codes``); such a code scores
 as high as the strongest evidence naming it (never above the finding). The cause's documented
@@ -40,7 +40,6 @@ __all__ = [
     "CONFIDENCE_FLOORS",
     "CONFIDENCE_WORDS",
     "LISTED_WORDS",
-    "CONFIDENCE_LABELS",
     "confidence_floor",
     "at_least",
     "Finding",
@@ -62,10 +61,6 @@ LISTED_WORDS = tuple(word for word, _ in CONFIDENCE_FLOORS)
 #: every confidence word, strongest first
 CONFIDENCE_WORDS = (*LISTED_WORDS, "unlikely")
 #: how each word is shown, per language (English is the word itself)
-CONFIDENCE_LABELS = {
-    "en": {word: word for word in CONFIDENCE_WORDS},
-    "sv": {"certain": "säker", "likely": "trolig", "possible": "möjlig", "unlikely": "osannolik"},
-}
 _CORROBORATION = 0.75
 #: evidence this strong from a second input family gives the full corroboration step
 _CORROBORATING_WEIGHT = 0.5

@@ -1,85 +1,56 @@
-"""Renderers: a Diagnosis as the JSON document of ``docs/diagnosis.schema.json``, and that
-document as terminal text, Markdown or HTML. Every renderer reads the same dictionary, so the
-formats never disagree.
+"""Renderers: a Diagnosis as the JSON document of ``docs/diagnosis.schema.json``, and a *view*
+of it (that document plus what a reader needs around it: the verdict sentence, hidden causes,
+times with their zone, the checklist in few words) as terminal text, Markdown or HTML.
+
+Every renderer reads the same view, so the formats never disagree; every word comes from the
+locale tables (:mod:`loganalyzer.locales`); every piece of log text goes through
+:mod:`loganalyzer.escaping` for its output.
 """
 
 from __future__ import annotations
 
-import html
 import math
+import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .ranking import CONFIDENCE_LABELS
+from .escaping import markdown_code, markdown_text, safe_url, terminal
+from .locales import Locale, locale
+from .ranking import CONFIDENCE_WORDS
+from .verdict import judge
 
 if TYPE_CHECKING:
     from .diagnosis import Diagnosis
 
-__all__ = ["diagnosis_to_dict", "render_text", "render_markdown", "render_html"]
+__all__ = ["diagnosis_to_dict", "build_view", "render", "render_text", "render_markdown", "verdict_sentence", "score_text"]
 
+SCHEMA = "loganalyzer.diagnosis/2"
 _EVIDENCE_SHOWN = 5
-
-_LABELS = {
-    "en": {
-        "title": "Diagnosis",
-        "reported": "Reported code",
-        "findings": "Findings",
-        "none": "No cause found at 'possible' or above: nothing in these logs explains a backup failure.",
-        "evidence": "Evidence",
-        "counter": "Counter-evidence",
-        "fix": "What to do",
-        "docs": "Documentation",
-        "codes": "Error codes these findings explain",
-        "checklist": "Health checklist",
-        "problems": "Problems reading the bundle",
-        "coverage": "Coverage",
-        "why": "Score",
-        "files": "files read",
-        "lines": "lines",
-        "unparsed": "unparsed",
-        "unrecognised": "files not recognised",
-        "supported": {"yes": "supported by the logs", "no": "not seen in the logs", "cannot-tell": "guest logs cannot tell"},
-    },
-    "sv": {
-        "title": "Diagnos",
-        "reported": "Rapporterad felkod",
-        "findings": "Fynd",
-        "none": "Ingen orsak hittades på nivån 'möjlig' eller högre: inget i loggarna förklarar ett misslyckat säkerhetskopieringsjobb.",
-        "evidence": "Belägg",
-        "counter": "Motbelägg",
-        "fix": "Åtgärd",
-        "docs": "Dokumentation",
-        "codes": "Felkoder som fynden förklarar",
-        "checklist": "Hälsokontroll",
-        "problems": "Problem vid läsning av paketet",
-        "coverage": "Täckning",
-        "why": "Poäng",
-        "files": "filer lästa",
-        "lines": "rader",
-        "unparsed": "otolkade",
-        "unrecognised": "filer som inte kändes igen",
-        "supported": {"yes": "stöds av loggarna", "no": "syns inte i loggarna", "cannot-tell": "gästloggarna kan inte avgöra"},
-    },
-}
-
-_CONFIDENCE_SV = CONFIDENCE_LABELS["sv"]
-_STATUS_SV = {"pass": "ok", "warn": "varning", "fail": "fel", "unknown": "okänt"}
+_ORDER = CONFIDENCE_WORDS
 
 
-def _labels(lang: str) -> dict:
-    return _LABELS.get(lang, _LABELS["en"])
+def score_text(score: float) -> str:
+    """The score with two decimals, rounded down, so that it always agrees with its confidence
+    word (0.8996 is ``likely`` and prints ``0.89``, never ``0.90``)."""
+    return f"{math.floor(round(float(score) * 100, 6)) / 100:.2f}"
 
 
-def _word(word: str, lang: str, table: dict[str, str]) -> str:
-    return table.get(word, word) if lang == "sv" else word
+def _clean(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
-def _evidence_rows(frame: pd.DataFrame, limit: int | None = None) -> list[dict]:
+def _evidence_rows(frame: pd.DataFrame | None) -> list[dict]:
+    """Evidence rows in a stable order: time (untimed last), then file, then line."""
     if frame is None or frame.empty:
         return []
     rows = []
-    for row in frame.head(limit).to_dict("records") if limit else frame.to_dict("records"):
+    for row in frame.to_dict("records"):
         time = row.get("time")
         rows.append(
             {
@@ -88,20 +59,31 @@ def _evidence_rows(frame: pd.DataFrame, limit: int | None = None) -> list[dict]:
                 "time": None if time is None or pd.isna(time) else pd.Timestamp(time).isoformat(),
                 "source": str(row.get("source", "")),
                 "signature": str(row.get("signature", "")),
-                "excerpt": str(row.get("excerpt", "")),
-                "details": "" if row.get("details") is None or (isinstance(row.get("details"), float) and math.isnan(row["details"])) else str(row.get("details")),
+                "excerpt": _clean(row.get("excerpt")),
+                "details": _clean(row.get("details")),
                 "weight": float(row.get("weight") or 0.0),
             }
         )
+    rows.sort(key=lambda r: (r["time"] is None, pd.Timestamp(r["time"]) if r["time"] else 0, r["file"], r["line"], r["signature"]))
     return rows
 
 
 def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict:
+    """The JSON document (schema ``loganalyzer.diagnosis/2``)."""
+    words = locale(diagnosis.lang)
     findings = diagnosis.listed(minimum)
     reported = diagnosis.reported
+    verdict = judge(diagnosis)
+
+    def cause_text(cause: str, key: str, default):
+        found = words.override("cause", cause, key)
+        return list(found) if key == "steps" and found else (found or default)
+
     return {
-        "schema": "loganalyzer.diagnosis/1",
+        "schema": SCHEMA,
         "bundle": diagnosis.bundle,
+        "verdict": verdict.word,
+        "verdict_reason": _verdict_reason(verdict, words),
         "reported_code": reported.code if reported else None,
         "reported": None
         if reported is None
@@ -110,30 +92,46 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
             "known": reported.known,
             "decided_on": reported.decided_on,
             "note": reported.note,
-            "causes": [dict(c) for c in reported.causes],
+            "causes": [
+                {**c, "title": cause_text(c["cause"], "title", c["title"]), "remediation": cause_text(c["cause"], "steps", c.get("remediation", []))}
+                if "remediation" in c
+                else {**c, "title": cause_text(c["cause"], "title", c["title"])}
+                for c in reported.causes
+            ],
         },
         "findings": [
             {
                 "rank": number,
                 "cause": f.cause,
-                "title": f.title,
+                "title": cause_text(f.cause, "title", f.title),
                 "score": round(float(f.score), 4),
                 "confidence": f.confidence,
                 "codes": list(f.codes),
                 "evidence": _evidence_rows(f.evidence),
                 "counter_evidence": _evidence_rows(f.counter_evidence),
                 "explanation": f.explanation,
-                "remediation": list(f.remediation),
+                "remediation": cause_text(f.cause, "steps", list(f.remediation)),
                 "docs": list(f.docs),
             }
             for number, f in enumerate(findings, 1)
         ],
         "codes": [
-            {"code": c.code, "score": round(float(c.score), 4), "causes": list(c.causes), "message": c.message}
+            {
+                "code": c.code,
+                "score": round(float(c.score), 4),
+                "causes": list(c.causes),
+                "message": words.override("code", c.code, "message") or c.message,
+            }
             for c in diagnosis.codes
         ],
         "checklist": [
-            {"step": s.step, "title": s.title, "status": s.status, "summary": s.summary, "evidence": _evidence_rows(s.evidence)}
+            {
+                "step": s.step,
+                "title": words.override("check", str(s.step), "title") or s.title,
+                "status": s.status,
+                "summary": s.summary,
+                "evidence": _evidence_rows(s.evidence),
+            }
             for s in diagnosis.checklist
         ],
         "problems": [
@@ -147,164 +145,383 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
                 "events": int(c.events),
                 "unparsed": int(c.unparsed),
             }
-            for c in diagnosis.coverage.itertuples()
+            for c in sorted(diagnosis.coverage.itertuples(), key=lambda c: str(c.file))
         ],
     }
 
 
-def _where(row: dict) -> str:
-    time = (row["time"] or "")[:19].replace("T", " ")
-    return f"{row['file']}:{row['line']}" + (f"  {time}" if time else "")
+def _verdict_reason(verdict, words: Locale) -> str:
+    values = dict(verdict.values)
+    if "confidence" in values:
+        values["confidence"] = words.word("confidence", values["confidence"])
+    if "count" in values:
+        values["count"] = words.plural("causes", values["count"])
+    if "files" in values:
+        values["files"] = words.plural("files", values["files"])
+    if "days" in values:
+        values["days"] = words.plural("days", values["days"])
+    if "problems" in values:
+        values["problems"] = words.plural("problems", values["problems"])
+    return words(f"verdict_reason.{verdict.reason}", **values)
 
 
-def _coverage_line(document: dict, labels: dict) -> str:
-    read = [c for c in document["coverage"] if c["source"] != "unrecognised"]
-    lines = sum(c["lines"] for c in read)
-    unparsed = sum(c["unparsed"] for c in read)
-    skipped = len(document["coverage"]) - len(read)
-    return f"{len(read)} {labels['files']}, {lines} {labels['lines']}, {unparsed} {labels['unparsed']}; {skipped} {labels['unrecognised']}"
+def verdict_sentence(diagnosis: "Diagnosis") -> str:
+    return _verdict_reason(judge(diagnosis), locale(diagnosis.lang))
 
 
-def render_text(document: dict, lang: str = "en") -> str:
-    labels = _labels(lang)
-    out = [f"{labels['title']}: {document['bundle']}", ""]
-    reported = document.get("reported")
-    if reported:
-        out += [f"{labels['reported']}: {reported['code']}", f"  {reported['note']}"]
-        for cause in reported["causes"]:
-            out.append(f"  - {cause['title']} [{cause['cause']}]: {labels['supported'][cause['supported']]}")
-        out.append("")
-    if not document["findings"]:
-        out += [labels["none"], ""]
+# -- the view ---------------------------------------------------------------------------------
+
+
+def _unknown_offsets(diagnosis: "Diagnosis") -> set[tuple[str, int]]:
+    """(file, line) of events whose local time has no known UTC offset."""
+    events = diagnosis.events
+    if events.empty or "fields" not in events:
+        return set()
+    table = pa.Table.from_pandas(events[["file", "line", "fields"]], preserve_index=False)
+    offsets = pc.map_lookup(table["fields"], "utc_offset", "first")
+    unknown = table.filter(pc.fill_null(pc.equal(offsets, "unknown"), False))
+    return set(zip(pc.cast(unknown["file"], pa.string()).to_pylist(), unknown["line"].to_pylist()))
+
+
+def _when(row: dict, unknown: set, words: Locale) -> str:
+    if not row.get("time"):
+        return words("labels.no_time")
+    stamp = pd.Timestamp(row["time"])
+    text = stamp.strftime("%Y-%m-%d %H:%M:%S")
+    if (row["file"], row["line"]) in unknown:
+        return f"{text} ({words('labels.offset_unknown')})"
+    if stamp.tzinfo is None or stamp.utcoffset().total_seconds() == 0:
+        return f"{text} UTC"
+    return stamp.strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+_PROPER = {"vm": "VM", "vms": "VMs", "vss": "VSS", "linux": "Linux", "windows": "Windows", "azure": "Azure", "dhcp": "DHCP", "msdtc": "MSDTC"}
+
+
+def link_label(url: str) -> str:
+    """A link labelled by its target: the page section (or page) and the site."""
+    parts = urlsplit(url)
+    place = parts.fragment or parts.path.rstrip("/").rsplit("/", 1)[-1]
+    place = place.split("---", 1)[-1]  # "code---what-it-means" anchors: the meaning
+    words = [_PROPER.get(w, w) for w in re.split(r"[-_]+", place) if w]
+    place = " ".join(words)
+    place = place[:1].upper() + place[1:] if place else parts.netloc
+    if len(place) > 60:
+        place = place[:60].rsplit(" ", 1)[0] + "…"
+    return f"{place} ({parts.netloc})"
+
+
+def _os_of_code(code: str, knowledge) -> str | None:
+    entry = knowledge.code(code) if knowledge else None
+    if entry is None:
+        return None
+    families = {knowledge.causes[c].os for c in entry.causes if c in knowledge.causes}
+    families.discard("any")
+    return families.pop() if len(families) == 1 else None
+
+
+def _short_score(finding: dict, words: Locale) -> str:
+    signatures = len({r["signature"] for r in finding["evidence"]})
+    sources = len({r["source"] for r in finding["evidence"]})
+    text = words("score.short", score=score_text(finding["score"]), signatures=words.plural("signatures", signatures))
+    if sources > 1:
+        text += words("score.corroborated", sources=words.plural("sources", sources))
+    if finding.get("counter_evidence"):
+        text += words("score.weakened")
+    return text
+
+
+def _explained(explanation: str, words: Locale) -> str:
+    """The ranking's explanation with its fixed phrases in this language."""
+    text = explanation.replace("noisy-OR of", words("score.noisy_or"))
+    text = re.sub(r"corroborated by (\d+) sources", lambda m: words("score.corroborated_by", sources=words.plural("sources", int(m.group(1)))), text)
+    return text.replace("later counter-evidence", words("score.later_counter"))
+
+
+def build_view(diagnosis: "Diagnosis", minimum: str = "possible", *, explain: bool = False, baseline=None) -> dict:
+    """The document and everything a renderer shows around it."""
+    from .diagnosis import _inputs_per_step
+    from .signatures import load_knowledge
+
+    words = locale(diagnosis.lang)
+    document = diagnosis_to_dict(diagnosis, minimum)
+    knowledge = diagnosis.knowledge or load_knowledge()
+    unknown = _unknown_offsets(diagnosis)
+    shown = len(document["findings"])
+    hidden = len(diagnosis.listed("unlikely")) - shown
     for finding in document["findings"]:
-        word = _word(finding["confidence"], lang, _CONFIDENCE_SV)
-        out.append(f"{finding['rank']}. {finding['title']}  [{finding['cause']}]  {word} ({finding['score']:.2f})")
-        if finding["codes"]:
-            out.append(f"   codes: {', '.join(finding['codes'][:3])}")
-        out.append(f"   {labels['evidence']}:")
-        for row in finding["evidence"][:_EVIDENCE_SHOWN]:
-            out.append(f"     {_where(row)}")
-            out.append(f"       {row['details'] or row['excerpt']}")
-        if len(finding["evidence"]) > _EVIDENCE_SHOWN:
-            out.append(f"     ... {len(finding['evidence']) - _EVIDENCE_SHOWN} more")
-        for row in finding.get("counter_evidence", [])[:2]:
-            out.append(f"   {labels['counter']}: {_where(row)}  {row['details'] or row['excerpt']}")
-        out.append(f"   {labels['why']}: {finding['explanation']}")
-        out.append(f"   {labels['fix']}:")
-        out += [f"     - {step}" for step in finding["remediation"]]
-        if finding["docs"]:
-            out.append(f"   {labels['docs']}: {finding['docs'][0]}")
-        out.append("")
-    if document["codes"]:
-        out.append(f"{labels['codes']}:")
-        out += [f"  {c['code']}  {c['score']:.2f}  ({', '.join(c['causes'])})" for c in document["codes"][:5]]
-        out.append("")
-    out.append(f"{labels['checklist']}:")
+        finding["score_line"] = _short_score(finding, words)
+        finding["explained"] = _explained(finding["explanation"], words)
+        for row in finding["evidence"] + finding["counter_evidence"]:
+            row["when"] = _when(row, unknown, words)
+        finding["links"] = [(link_label(u), u) for u in finding["docs"] if safe_url(u)]
+
+    inputs = _inputs_per_step(diagnosis.coverage, None)
+    steps = {c.step: c for c in knowledge.checklist}
+    by_cause = {f["cause"]: f for f in document["findings"]}
     for step in document["checklist"]:
-        status = _word(step["status"], lang, _STATUS_SV)
-        out.append(f"  {step['step']}. {step['title']:<28} {status.upper():<8} {step['summary']}")
+        causes = [by_cause[c] for c in steps[step["step"]].fails_on if c in by_cause] if step["step"] in steps else []
+        if step["status"] in ("fail", "warn") and causes:
+            step["short"] = "; ".join(f"{c['title']} ({words.word('confidence', c['confidence'])})" for c in causes)
+        elif step["status"] in ("fail", "warn"):
+            step["short"] = words("check.weak")
+        elif step["status"] == "pass":
+            step["short"] = words("check.pass", files=words.plural("files", len(inputs.get(step["step"], []))))
+        else:
+            step["short"] = words("check.unknown")
+
+    reported = document.get("reported")
+    reported_view = None
+    if reported:
+        code_os = _os_of_code(reported["code"], knowledge) if reported["known"] else None
+        mismatch = bool(code_os and diagnosis.os_family and code_os != diagnosis.os_family)
+        family = diagnosis.os_family
+        causes = [
+            c
+            for c in reported["causes"]
+            if not family or c["cause"] not in knowledge.causes or knowledge.causes[c["cause"]].os in ("any", family)
+        ]
+        reported_view = {
+            "code": reported["code"],
+            "note": words(f"reported.{reported['decided_on']}", code=reported["code"]),
+            "mismatch": words("reported.other_os", code=reported["code"], code_os=words.word("os", code_os), bundle_os=words.word("os", family))
+            if mismatch
+            else "",
+            "causes": [
+                {
+                    **c,
+                    "supported_text": words.word("supported", c["supported"]),
+                    "shown_as": by_cause[c["cause"]]["rank"] if c["cause"] in by_cause else None,
+                    "links": [(link_label(u), u) for u in c.get("docs", []) if safe_url(u)],
+                }
+                for c in causes
+            ],
+        }
+
+    read = [c for c in document["coverage"] if c["source"] != "unrecognised"]
+    coverage = words(
+        "coverage.line",
+        files=words.plural("files_read", len(read)),
+        lines=words.plural("lines", sum(c["lines"] for c in read)),
+        unparsed=sum(c["unparsed"] for c in read),
+        skipped=words.plural("unrecognised", len(document["coverage"]) - len(read)),
+    )
+    verdict = judge(diagnosis)
+    top = document["findings"][0] if document["findings"] else None
+    collect = words(f"collect.{diagnosis.os_family or 'any'}") if verdict.word == "inconclusive" else ""
+    view = {
+        "document": document,
+        "words": words,
+        "verdict": verdict.word,
+        "verdict_word": words.word("verdict", verdict.word),
+        "reason": document["verdict_reason"],
+        "collect": collect,
+        "top": top,
+        "hidden": hidden,
+        "explain": explain,
+        "reported": reported_view,
+        "coverage": coverage,
+        "unknown_offsets": bool(unknown),
+        "problems": [
+            {**p, "kind_text": words(f"problem.{p['kind']}") if words.get(f"problem.{p['kind']}") else p["kind"]}
+            for p in document["problems"]
+        ],
+        "diagnosis": diagnosis,
+        "baseline": None,
+    }
+    if baseline is not None:
+        from .compare import compare
+
+        view["baseline"] = compare(baseline, diagnosis)
+        document["baseline"] = view["baseline"]
+    return view
+
+
+def render(diagnosis: "Diagnosis", fmt: str, minimum: str = "possible", *, color: bool = False, explain: bool = False, baseline=None, fragment: bool = False) -> str:
+    """The diagnosis as ``text``, ``markdown``, ``html`` or ``json``."""
+    view = build_view(diagnosis, minimum, explain=explain, baseline=baseline)
+    if fmt == "json":
+        import json
+
+        return json.dumps(view["document"], indent=2, ensure_ascii=False)
+    if fmt == "text":
+        return render_text(view, color=color)
+    if fmt == "markdown":
+        return render_markdown(view)
+    if fmt == "html":
+        from .report_html import render_html
+
+        return render_html(view, fragment=fragment)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _headline(view: dict) -> str:
+    """The verdict's line: the top cause for a failure, the reason otherwise."""
+    top, words = view["top"], view["words"]
+    if view["verdict"] != "failure" or top is None:
+        return view["reason"]
+    codes = f"; {', '.join(top['codes'][:2])}" if top["codes"] else ""
+    return f"{top['title']} ({words.word('confidence', top['confidence'])} {score_text(top['score'])}{codes})"
+
+
+def _follow_up(cause: dict, words: Locale) -> list[str]:
+    """Below a reported code's cause: a pointer to its finding, or its numbered fix."""
+    if cause["shown_as"]:
+        return [words("labels.see_finding", rank=cause["shown_as"])]
+    return [f"{number}. {step}" for number, step in enumerate(cause.get("remediation", []), 1)]
+
+
+# -- terminal text ----------------------------------------------------------------------------
+
+_COLOURS = {
+    "failure": "1;31", "healthy": "1;32", "inconclusive": "1;33",
+    "certain": "1;31", "likely": "31", "possible": "33", "unlikely": "2",
+    "fail": "1;31", "warn": "33", "pass": "32", "unknown": "2",
+    "bold": "1", "dim": "2",
+}
+
+
+def render_text(view: dict, *, color: bool = False) -> str:
+    words: Locale = view["words"]
+    document = view["document"]
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if color and style in _COLOURS else text
+
+    out = [f"{words('labels.title')}: {terminal(document['bundle'])}"]
+    out.append(paint(f"{view['verdict_word'].upper()}: {_headline(view)}", view["verdict"]))
+    if view["collect"]:
+        out.append(f"  {words('labels.collect')}: {view['collect']}")
     out.append("")
-    if document["problems"]:
-        out.append(f"{labels['problems']}:")
-        out += [f"  {p['kind']}: {p['file']}: {p['message']}" for p in document["problems"][:20]]
-        if len(document["problems"]) > 20:
-            out.append(f"  ... {len(document['problems']) - 20} more")
+    reported = view["reported"]
+    if reported:
+        out += [f"{words('labels.reported')}: {terminal(reported['code'])}", f"  {reported['note']}"]
+        if reported["mismatch"]:
+            out.append(f"  {paint(reported['mismatch'], 'warn')}")
+        for cause in reported["causes"]:
+            out.append(f"  - {cause['title']} [{cause['cause']}]: {cause['supported_text']}")
+            out += [f"      {line}" for line in _follow_up(cause, words)]
         out.append("")
-    out.append(f"{labels['coverage']}: {_coverage_line(document, labels)}")
+    for finding in document["findings"]:
+        word = words.word("confidence", finding["confidence"])
+        out.append(
+            f"{paint(str(finding['rank']) + '. ' + finding['title'], 'bold')}  [{finding['cause']}]  "
+            f"{paint(word, finding['confidence'])}, {finding['score_line']}"
+        )
+        if finding["codes"]:
+            out.append(f"   {words('labels.codes_short')}: {', '.join(finding['codes'][:3])}")
+        out.append(f"   {words('labels.evidence')}:")
+        for row in finding["evidence"][:_EVIDENCE_SHOWN]:
+            out.append(f"     {paint(row['when'], 'dim')}  {terminal(row['file'])}:{row['line']}")
+            out.append(f"       {terminal(row['details'] or row['excerpt'])}")
+        if len(finding["evidence"]) > _EVIDENCE_SHOWN:
+            out.append(f"     {words.plural('more_rows', len(finding['evidence']) - _EVIDENCE_SHOWN)}")
+        for row in finding["counter_evidence"][:2]:
+            out.append(f"   {words('labels.counter')}: {row['when']}  {terminal(row['file'])}:{row['line']}  {terminal(row['details'] or row['excerpt'])}")
+        if view["explain"]:
+            out.append(f"   {words('labels.why')}: {finding['explained']}")
+        out.append(f"   {words('labels.fix')}:")
+        out += [f"     {number}. {step}" for number, step in enumerate(finding["remediation"], 1)]
+        for label, url in finding["links"][:2]:
+            out.append(f"   {label}: {url}")
+        out.append("")
+    if view["hidden"]:
+        out += [words.plural("hidden", view["hidden"]), ""]
+    if document["codes"] and document["findings"]:
+        out.append(f"{words('labels.codes')}:")
+        out += [f"  {c['code']}  {score_text(c['score'])}  ({', '.join(c['causes'])})" for c in document["codes"][:5]]
+        out.append("")
+    out.append(f"{words('labels.checklist')}:")
+    width = max((len(s["title"]) for s in document["checklist"]), default=0)
+    for step in document["checklist"]:
+        status = words.word("status", step["status"]).upper()
+        out.append(f"  {step['step']}. {step['title']:<{width}}  {paint(f'{status:<8}', step['status'])} {step['short']}")
+    out.append("")
+    if view["baseline"]:
+        from .compare import render_changes_text
+
+        out += render_changes_text(view["baseline"], words)
+    if view["problems"]:
+        out.append(f"{words('labels.problems')}:")
+        for p in view["problems"][:20]:
+            detail = f": {terminal(p['message'])}" if words.lang == "en" else ""
+            out.append(f"  {p['kind_text']}: {terminal(p['file'])}{detail}")
+        if len(view["problems"]) > 20:
+            out.append(f"  {words.plural('more_rows', len(view['problems']) - 20)}")
+        out.append("")
+    if view["unknown_offsets"]:
+        out += [words("labels.tz_hint"), ""]
+    out.append(f"{words('labels.coverage')}: {view['coverage']}")
     return "\n".join(out) + "\n"
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+# -- Markdown ---------------------------------------------------------------------------------
 
 
-def render_markdown(document: dict, lang: str = "en") -> str:
-    labels = _labels(lang)
-    out = [f"# {labels['title']}: `{document['bundle']}`", ""]
-    reported = document.get("reported")
+def render_markdown(view: dict) -> str:
+    words: Locale = view["words"]
+    document = view["document"]
+    out = [f"# {words('labels.title')}: {markdown_code(document['bundle'])}", ""]
+    out += [f"**{view['verdict_word'].upper()}:** {markdown_text(_headline(view))}", ""]
+    if view["collect"]:
+        out += [f"*{words('labels.collect')}:* {markdown_text(view['collect'])}", ""]
+    reported = view["reported"]
     if reported:
-        out += [f"**{labels['reported']}:** `{reported['code']}` — {reported['note']}", ""]
-        out += [f"- {c['title']} (`{c['cause']}`): {labels['supported'][c['supported']]}" for c in reported["causes"]]
+        out += [f"## {words('labels.reported')}: {markdown_code(reported['code'])}", "", markdown_text(reported["note"]), ""]
+        if reported["mismatch"]:
+            out += [f"> {markdown_text(reported['mismatch'])}", ""]
+        for cause in reported["causes"]:
+            out.append(f"- {markdown_text(cause['title'])} ({markdown_code(cause['cause'])}): {cause['supported_text']}")
+            out += [f"  {markdown_text(line)}" for line in _follow_up(cause, words)]
         out.append("")
-    out += [f"## {labels['findings']}", ""]
+    out += [f"## {words('labels.findings')}", ""]
     if not document["findings"]:
-        out += [labels["none"], ""]
+        out += [words(f"labels.none_{view['verdict']}"), ""]
     for finding in document["findings"]:
-        word = _word(finding["confidence"], lang, _CONFIDENCE_SV)
-        out += [f"### {finding['rank']}. {finding['title']} — {word} ({finding['score']:.2f})", ""]
-        out.append(f"Cause `{finding['cause']}`; codes: {', '.join(f'`{c}`' for c in finding['codes'][:3]) or '-'}")
-        out += ["", f"| {labels['evidence']} | time | signature | excerpt |", "|---|---|---|---|"]
-        for row in finding["evidence"][:_EVIDENCE_SHOWN]:
-            out.append(f"| `{row['file']}:{row['line']}` | {row['time'] or ''} | `{row['signature']}` | {_md(row['details'] or row['excerpt'])} |")
-        out += ["", f"*{labels['why']}:* {finding['explanation']}", "", f"**{labels['fix']}:**", ""]
-        out += [f"1. {step}" for step in finding["remediation"]]
-        out += ["", " ".join(f"[{labels['docs']}]({url})" for url in finding["docs"][:2]), ""]
-    if document["codes"]:
-        out += [f"## {labels['codes']}", "", "| code | score | causes |", "|---|---|---|"]
-        out += [f"| `{c['code']}` | {c['score']:.2f} | {', '.join(c['causes'])} |" for c in document["codes"]]
-        out.append("")
-    out += [f"## {labels['checklist']}", "", "| step | | status | |", "|---|---|---|---|"]
-    out += [f"| {s['step']} | {s['title']} | **{_word(s['status'], lang, _STATUS_SV)}** | {_md(s['summary'])} |" for s in document["checklist"]]
-    out.append("")
-    if document["problems"]:
-        out += [f"## {labels['problems']}", "", "| file | kind | message |", "|---|---|---|"]
-        out += [f"| `{_md(p['file'])}` | {p['kind']} | {_md(p['message'])} |" for p in document["problems"]]
-        out.append("")
-    out += [f"## {labels['coverage']}", "", _coverage_line(document, labels), ""]
-    return "\n".join(out)
-
-
-_STYLE = """
-<style>
-.la-diag{font-family:system-ui,sans-serif;font-size:13px;max-width:1100px}
-.la-diag h3{margin:.8em 0 .2em}.la-diag table{border-collapse:collapse;margin:.3em 0}
-.la-diag td,.la-diag th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-.la-diag code{font-size:12px}.la-certain{color:#b00020}.la-likely{color:#d35400}.la-possible{color:#7f8c8d}
-.la-fail{background:#fdecea}.la-warn{background:#fff4e5}.la-pass{background:#edf7ed}.la-unknown{background:#f4f4f4}
-</style>
-"""
-
-
-def render_html(document: dict, lang: str = "en") -> str:
-    labels = _labels(lang)
-    e = html.escape
-    out = [_STYLE, '<div class="la-diag">', f"<h2>{e(labels['title'])}: <code>{e(document['bundle'])}</code></h2>"]
-    reported = document.get("reported")
-    if reported:
-        out.append(f"<p><b>{e(labels['reported'])}:</b> <code>{e(reported['code'])}</code> — {e(reported['note'])}</p><ul>")
-        out += [f"<li>{e(c['title'])} (<code>{e(c['cause'])}</code>): {e(labels['supported'][c['supported']])}</li>" for c in reported["causes"]]
-        out.append("</ul>")
-    if not document["findings"]:
-        out.append(f"<p>{e(labels['none'])}</p>")
-    for finding in document["findings"]:
-        word = _word(finding["confidence"], lang, _CONFIDENCE_SV)
-        out.append(
-            f"<h3>{finding['rank']}. {e(finding['title'])} <span class=\"la-{finding['confidence']}\">{e(word)} ({finding['score']:.2f})</span></h3>"
-            f"<div>cause <code>{e(finding['cause'])}</code>; codes: {', '.join(f'<code>{e(c)}</code>' for c in finding['codes'][:3])}</div>"
-        )
-        out.append(f"<table><tr><th>{e(labels['evidence'])}</th><th>time</th><th>signature</th><th>excerpt</th></tr>")
+        word = words.word("confidence", finding["confidence"])
+        out += [f"### {finding['rank']}. {markdown_text(finding['title'])} — {word}", ""]
+        codes = ", ".join(markdown_code(c) for c in finding["codes"][:3]) or "-"
+        out += [f"{markdown_code(finding['cause'])}; {words('labels.codes_short')}: {codes}; {markdown_text(finding['score_line'])}", ""]
+        out += [
+            f"| {words('labels.place')} | {words('labels.time')} | {words('labels.signature')} | {words('labels.excerpt')} |",
+            "|---|---|---|---|",
+        ]
         for row in finding["evidence"][:_EVIDENCE_SHOWN]:
             out.append(
-                f"<tr><td><code>{e(row['file'])}:{row['line']}</code></td><td>{e(row['time'] or '')}</td>"
-                f"<td><code>{e(row['signature'])}</code></td><td>{e(row['details'] or row['excerpt'])}</td></tr>"
+                f"| {markdown_code(row['file'] + ':' + str(row['line']))} | {markdown_text(row['when'])} "
+                f"| {markdown_code(row['signature'])} | {markdown_text(row['details'] or row['excerpt'])} |"
             )
-        out.append("</table>")
-        out.append(f"<p><i>{e(labels['why'])}:</i> {e(finding['explanation'])}</p>")
-        out.append(f"<b>{e(labels['fix'])}:</b><ol>" + "".join(f"<li>{e(s)}</li>" for s in finding["remediation"]) + "</ol>")
-        out.append(" ".join(f'<a href="{e(u)}">{e(labels["docs"])}</a>' for u in finding["docs"][:2]))
-    if document["codes"]:
-        out.append(f"<h3>{e(labels['codes'])}</h3><table><tr><th>code</th><th>score</th><th>causes</th></tr>")
-        out += [f"<tr><td><code>{e(c['code'])}</code></td><td>{c['score']:.2f}</td><td>{e(', '.join(c['causes']))}</td></tr>" for c in document["codes"]]
-        out.append("</table>")
-    out.append(f"<h3>{e(labels['checklist'])}</h3><table>")
+        out.append("")
+        if view["explain"]:
+            out += [f"*{words('labels.why')}:* {markdown_text(finding['explained'])}", ""]
+        out += [f"**{words('labels.fix')}:**", ""]
+        out += [f"{n}. {markdown_text(step)}" for n, step in enumerate(finding["remediation"], 1)]
+        if finding["links"]:
+            out += ["", " · ".join(f"[{markdown_text(label)}](<{url}>)" for label, url in finding["links"][:2])]
+        out.append("")
+    if view["hidden"]:
+        out += [f"*{words.plural('hidden', view['hidden'])}*", ""]
+    if document["codes"] and document["findings"]:
+        out += [f"## {words('labels.codes')}", "", f"| {words('labels.code')} | {words('labels.score')} | {words('labels.causes')} |", "|---|---|---|"]
+        out += [f"| {markdown_code(c['code'])} | {score_text(c['score'])} | {markdown_text(', '.join(c['causes']))} |" for c in document["codes"]]
+        out.append("")
+    out += [f"## {words('labels.checklist')}", "", f"| # | {words('labels.step')} | {words('labels.status')} | |", "|---|---|---|---|"]
     out += [
-        f"<tr class=\"la-{s['status']}\"><td>{s['step']}</td><td>{e(s['title'])}</td><td><b>{e(_word(s['status'], lang, _STATUS_SV))}</b></td><td>{e(s['summary'])}</td></tr>"
+        f"| {s['step']} | {markdown_text(s['title'])} | **{words.word('status', s['status'])}** | {markdown_text(s['short'])} |"
         for s in document["checklist"]
     ]
-    out.append("</table>")
-    if document["problems"]:
-        out.append(f"<h3>{e(labels['problems'])}</h3><table>")
-        out += [f"<tr><td><code>{e(p['file'])}</code></td><td>{e(p['kind'])}</td><td>{e(p['message'])}</td></tr>" for p in document["problems"]]
-        out.append("</table>")
-    out.append(f"<p><i>{e(labels['coverage'])}:</i> {e(_coverage_line(document, labels))}</p></div>")
+    out.append("")
+    if view["baseline"]:
+        from .compare import render_changes_markdown
+
+        out += render_changes_markdown(view["baseline"], words)
+    if view["problems"]:
+        out += [f"## {words('labels.problems')}", "", f"| {words('labels.file')} | {words('labels.kind')} | {words('labels.message')} |", "|---|---|---|"]
+        for p in view["problems"]:
+            message = markdown_text(p["message"]) if words.lang == "en" else ""
+            out.append(f"| {markdown_code(p['file'])} | {markdown_text(p['kind_text'])} | {message} |")
+        out.append("")
+    if view["unknown_offsets"]:
+        out += [f"*{markdown_text(words('labels.tz_hint'))}*", ""]
+    out += [f"## {words('labels.coverage')}", "", markdown_text(view["coverage"]), ""]
     return "\n".join(out)
