@@ -103,13 +103,8 @@ def _changed(good: dict, bad: dict, name: str) -> list[dict]:
 
 
 def compare(good, bad, minimum: str = "possible") -> dict:
-    """The changes from ``good`` to ``bad`` (two :class:`~loganalyzer.Diagnosis`, or paths)."""
-    from .diagnosis import Diagnosis, diagnose
-
-    if not isinstance(good, Diagnosis):
-        good = diagnose(good)
-    if not isinstance(bad, Diagnosis):
-        bad = diagnose(bad)
+    """The changes from ``good`` to ``bad``, two :class:`~loganalyzer.Diagnosis` (of the bundle
+    of the last good backup and of the failed one)."""
     before = {f.cause: f for f in good.listed(minimum)}
     after = {f.cause: f for f in bad.listed(minimum)}
     finding = lambda f: {"cause": f.cause, "title": f.title, "confidence": f.confidence, "score": round(float(f.score), 4)}  # noqa: E731

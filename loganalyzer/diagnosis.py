@@ -29,7 +29,7 @@ from .ranking import (
     rank_findings,
     walk_checklist,
 )
-from .reader import read_bundle
+from .reader import files_read, read_bundle
 from .report import SCHEMA
 from .rules import Knowledge, SignatureSet, load_knowledge, load_signatures
 
@@ -167,12 +167,6 @@ def _reported_in_bundle(events: pa.Table) -> str | None:
     return codes[best]
 
 
-def _files_read(coverage: pd.DataFrame) -> dict[str, str]:
-    """The files that gave at least one event, each with its source, in reading order."""
-    read = coverage[coverage["events"] > 0]
-    return dict(zip(read["file"].astype(str), read["source"].astype(str)))
-
-
 def diagnose(
     path: str | os.PathLike[str],
     *,
@@ -223,7 +217,7 @@ def diagnose(
         if reported_code
         else None
     )
-    checklist = walk_checklist(knowledge.checklist, findings, knowledge.inputs_per_step(_files_read(contents.coverage)), lang)
+    checklist = walk_checklist(knowledge.checklist, findings, knowledge.inputs_per_step(files_read(contents.coverage)), lang)
     return Diagnosis(
         bundle=os.fspath(path),
         findings=findings,

@@ -31,7 +31,7 @@ class UnknownLanguage(ValueError):
 
 
 def _folder():
-    from .signatures import shipped_dir
+    from .rules import shipped_dir
 
     return shipped_dir() / "locales"
 

@@ -26,7 +26,7 @@ from .sources import ParseContext, Parser, ParseResult, all_parsers
 from .sources._kit import run_parser
 from .timebase import resolve_local_times
 
-__all__ = ["UNRECOGNISED", "BundleContents", "read_bundle"]
+__all__ = ["UNRECOGNISED", "BundleContents", "files_read", "read_bundle"]
 
 #: the coverage ``source`` of files no parser claims: listed, so that what was not looked at shows
 UNRECOGNISED = "unrecognised"
@@ -142,3 +142,9 @@ def read_bundle(
         ),
         parsers=chosen,
     )
+
+
+def files_read(coverage: pd.DataFrame) -> dict[str, str]:
+    """The files that gave at least one event, each with its source, in reading order."""
+    read = coverage[coverage["events"] > 0]
+    return dict(zip(read["file"].astype(str), read["source"].astype(str)))

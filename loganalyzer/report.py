@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from .escaping import markdown_code, markdown_text, safe_url, terminal
 from .locales import Locale, locale
 from .ranking import CONFIDENCE_WORDS
+from .report_common import EVIDENCE_SHOWN, score_text
 from .verdict import judge
 
 if TYPE_CHECKING:
@@ -29,14 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["diagnosis_to_dict", "build_view", "render", "render_text", "render_markdown", "verdict_sentence", "score_text"]
 
 SCHEMA = "loganalyzer.diagnosis/2"
-_EVIDENCE_SHOWN = 5
 _ORDER = CONFIDENCE_WORDS
-
-
-def score_text(score: float) -> str:
-    """The score with two decimals, rounded down, so that it always agrees with its confidence
-    word (0.8996 is ``likely`` and prints ``0.89``, never ``0.90``)."""
-    return f"{math.floor(round(float(score) * 100, 6)) / 100:.2f}"
 
 
 def _clean(value) -> str:
@@ -240,8 +234,8 @@ def _explained(explanation: str, words: Locale) -> str:
 
 def build_view(diagnosis: "Diagnosis", minimum: str = "possible", *, explain: bool = False, baseline=None) -> dict:
     """The document and everything a renderer shows around it."""
-    from .diagnosis import _inputs_per_step
-    from .signatures import load_knowledge
+    from .reader import files_read
+    from .rules import load_knowledge
 
     words = locale(diagnosis.lang)
     document = diagnosis_to_dict(diagnosis, minimum)
@@ -256,7 +250,7 @@ def build_view(diagnosis: "Diagnosis", minimum: str = "possible", *, explain: bo
             row["when"] = _when(row, unknown, words)
         finding["links"] = [(link_label(u), u) for u in finding["docs"] if safe_url(u)]
 
-    inputs = _inputs_per_step(diagnosis.coverage, None)
+    inputs = knowledge.inputs_per_step(files_read(diagnosis.coverage))
     steps = {c.step: c for c in knowledge.checklist}
     by_cause = {f["cause"]: f for f in document["findings"]}
     for step in document["checklist"]:
@@ -411,11 +405,11 @@ def render_text(view: dict, *, color: bool = False) -> str:
         if finding["codes"]:
             out.append(f"   {words('labels.codes_short')}: {', '.join(finding['codes'][:3])}")
         out.append(f"   {words('labels.evidence')}:")
-        for row in finding["evidence"][:_EVIDENCE_SHOWN]:
+        for row in finding["evidence"][:EVIDENCE_SHOWN]:
             out.append(f"     {paint(row['when'], 'dim')}  {terminal(row['file'])}:{row['line']}")
             out.append(f"       {terminal(row['details'] or row['excerpt'])}")
-        if len(finding["evidence"]) > _EVIDENCE_SHOWN:
-            out.append(f"     {words.plural('more_rows', len(finding['evidence']) - _EVIDENCE_SHOWN)}")
+        if len(finding["evidence"]) > EVIDENCE_SHOWN:
+            out.append(f"     {words.plural('more_rows', len(finding['evidence']) - EVIDENCE_SHOWN)}")
         for row in finding["counter_evidence"][:2]:
             out.append(f"   {words('labels.counter')}: {row['when']}  {terminal(row['file'])}:{row['line']}  {terminal(row['details'] or row['excerpt'])}")
         if view["explain"]:
@@ -486,7 +480,7 @@ def render_markdown(view: dict) -> str:
             f"| {words('labels.place')} | {words('labels.time')} | {words('labels.signature')} | {words('labels.excerpt')} |",
             "|---|---|---|---|",
         ]
-        for row in finding["evidence"][:_EVIDENCE_SHOWN]:
+        for row in finding["evidence"][:EVIDENCE_SHOWN]:
             out.append(
                 f"| {markdown_code(row['file'] + ':' + str(row['line']))} | {markdown_text(row['when'])} "
                 f"| {markdown_code(row['signature'])} | {markdown_text(row['details'] or row['excerpt'])} |"

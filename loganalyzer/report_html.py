@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .escaping import html_text as e
 from .locales import Locale
-from .report import _EVIDENCE_SHOWN, score_text
+from .report_common import EVIDENCE_SHOWN, score_text
 
 __all__ = ["render_html"]
 
@@ -96,10 +96,10 @@ def _finding(finding: dict, view: dict, words: Locale) -> list[str]:
         f'<div class="la-meta"><code>{e(finding["cause"])}</code> · {e(words("labels.codes_short"))}: '
         f'{", ".join(f"<code>{e(c)}</code>" for c in finding["codes"][:3]) or "-"} · {e(finding["score_line"])}</div>',
         f'<b>{e(words("labels.evidence"))}</b>',
-        _evidence_table(finding["evidence"][:_EVIDENCE_SHOWN], words),
+        _evidence_table(finding["evidence"][:EVIDENCE_SHOWN], words),
     ]
-    if len(finding["evidence"]) > _EVIDENCE_SHOWN:
-        out.append(f'<div class="la-note">{e(words.plural("more_rows", len(finding["evidence"]) - _EVIDENCE_SHOWN))}</div>')
+    if len(finding["evidence"]) > EVIDENCE_SHOWN:
+        out.append(f'<div class="la-note">{e(words.plural("more_rows", len(finding["evidence"]) - EVIDENCE_SHOWN))}</div>')
     if finding["counter_evidence"]:
         out += [f'<b>{e(words("labels.counter"))}</b>', _evidence_table(finding["counter_evidence"][:2], words)]
     out.append(f'<details class="la-why"{" open" if view["explain"] else ""}><summary>{e(words("labels.why"))}</summary><p>{e(finding["explained"])}</p></details>')
