@@ -122,6 +122,14 @@ def is_secret_key(key: object) -> bool:
     return name in SECRET_KEYS or name.endswith(_SECRET_SUFFIXES)
 
 
+def _blob(match: regex.Match[str]) -> str:
+    """A long base64 run is masked when it mixes upper case, lower case and digits (checked
+    here, in one pass, rather than by look-aheads that would rescan a long run per position)."""
+    run = match.group(0)
+    mixed = not run.isdigit() and not run.isupper() and not run.islower() and any(c.isdigit() for c in run)
+    return MASK if mixed else run
+
+
 def _xml_value(match: regex.Match[str]) -> str:
     tag = match.group(2).lower()
     inner = match.group(3)
@@ -165,13 +173,7 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
     ),
     # key and certificate blobs, also a PEM body logged line by line: a long base64 run that
     # mixes upper case, lower case and digits (hex digests and GUIDs never do)
-    (
-        regex.compile(
-            r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[0-9])"
-            r"[A-Za-z0-9+/]{60,}={0,2}(?![A-Za-z0-9+/=])"
-        ),
-        MASK,
-    ),
+    (regex.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{60,}+={0,2}(?![A-Za-z0-9+/=])"), _blob),
     # a URL's query that carries a SAS signature: keep scheme, host and path, drop the query
     (
         regex.compile(r"(?i)(https?://[^\s\"'<>?]*)\?(?=[^\s\"'<>]*?(?:^|[?&]|&amp;)sig=)[^\s\"'<>]*"),
@@ -180,7 +182,7 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
     # a secret query or form parameter anywhere: sig=, client_secret=, access_token=, also
     # escaped as \u0026sig= (JSON, Go) or %26sig%3D (a URL inside a URL)
     (
-        regex.compile(r"(?i)(" + _PARAM_START + r"(?:" + _FORM_KEYS + r")(?:=|%3[Dd]))" + _PARAM_VALUE),
+        regex.compile(r"(?i)(?<=" + _PARAM_START + r")((?:" + _FORM_KEYS + r")(?:=|%3[Dd]))" + _PARAM_VALUE),
         r"\1" + MASK,
     ),
     # proxy and URL credentials: scheme://user:SECRET@host
@@ -209,7 +211,7 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
         ),
         r"\1" + MASK,
     ),
-    (regex.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), MASK),
+    (regex.compile(r"\beyJ[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]*+"), MASK),
     # a secret key whose value is a JSON object or array (masked whole), then one cut short
     (regex.compile(r"(?i)(" + _QUOTED_KEY + r")" + _BALANCED), r'\1"' + MASK + '"'),
     (regex.compile(r"(?i)(" + _QUOTED_KEY + r")[{\[][^\n]*"), r'\1"' + MASK + '"'),
@@ -292,14 +294,42 @@ TRIGGER_WORDS = tuple(
 #: a long base64 run (key material, a PEM body logged line by line)
 _BLOB_LINE = r"[A-Za-z0-9+/]{60,}"
 
-_TRIGGER_SCAN = re.compile("|".join(re.escape(word) for word in TRIGGER_WORDS))
+def _trie_pattern(words: tuple[str, ...]) -> str:
+    """One pattern for many literal words, factored by common prefix (``s(?:ig=|ecret)``): the
+    standard library's engine tries far fewer branches per position than with a flat list."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node:  # a whole word ends here: a longer one would match it anyway
+            return ""
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
+
+
+_TRIGGER_SCAN = re.compile(_trie_pattern(TRIGGER_WORDS))
 _BLOB_SCAN = re.compile(_BLOB_LINE)
 
 
 def may_hold_secret(text: str) -> bool:
     """False when ``text`` cannot match any redaction pattern (one literal scan of the
-    lower-cased text; the standard library's engine is the fastest at this)."""
+    lower-cased text; the standard library's engine is the fastest at this for log lines, RE2
+    through ``pyarrow.compute`` for texts of megabytes)."""
+    if len(text) > _HUGE_TEXT:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return bool(pc.match_substring_regex(pa.array([text], pa.large_string()), _TABLE_PREFILTER, ignore_case=True)[0].as_py())
     return _TRIGGER_SCAN.search(text.lower()) is not None or (len(text) >= 60 and _BLOB_SCAN.search(text) is not None)
+
+
+_HUGE_TEXT = 1 << 20
 
 
 def redact(text: str) -> str:
@@ -331,8 +361,35 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
+#: words (lower case) one of which each pattern needs in the text: on a long text (a line of
+#: megabytes) the patterns whose words are absent are skipped rather than tried at every position
+_NEEDS: tuple[tuple[str, ...] | None, ...] = (
+    ("-----begin",),
+    None,  # key blobs: any long base64 run
+    ("sig=",),
+    ("sig=", "sig%3d", "secret", "token", "passw", "pwd", "api_key", "api-key", "apikey", "client_assertion", "code_verifier"),
+    ("@",),
+    ("accountkey", "sharedaccess", "password", "pwd"),
+    ("secret", "passw", "token", "_key", "connection_string"),
+    ("bearer",),
+    ("authorization",),
+    ("eyj",),
+    ('"',),
+    ('"',),
+    ("snapshottasktoken", "protectedsettings", "blobsasuri", "sasuri"),
+    ('"',),
+    ("keyname",),
+    ("key1", "key2", "kerb1", "kerb2"),
+    ("<",),
+)
+_LONG_TEXT = 4096
+
+
 def _apply_patterns(text: str) -> str:
-    for pattern, replacement in _PATTERNS:
+    lowered = text.lower() if len(text) > _LONG_TEXT else None
+    for (pattern, replacement), needs in zip(_PATTERNS, _NEEDS):
+        if lowered is not None and needs and not any(word in lowered for word in needs):
+            continue
         try:
             text = pattern.sub(replacement, text, timeout=5.0)
         except TimeoutError:  # a pathological text: hide all of it rather than risk a leak
