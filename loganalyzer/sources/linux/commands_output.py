@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable, Iterable
+
+from dateutil import parser as date_parser
 
 from ...events import Problem
 from ...redaction import redact
 from ...textio import decode, looks_binary, split_lines
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 
-__all__ = ["CommandOutput", "command_name", "claim_command", "read_lines", "WIRESERVER"]
+__all__ = ["CommandOutput", "command_name", "claim_command", "parse_time", "read_lines", "WIRESERVER"]
 
 WIRESERVER = "168.63.129.16"
 
@@ -63,6 +65,19 @@ def claim_command(
     if by_name:
         return BY_NAME
     return BY_CONTENT if by_content else 0
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """A time stamp with a date (any common layout) as a datetime; UTC when it names no zone."""
+    if not text:
+        return None
+    try:
+        moment = date_parser.parse(text.strip(), default=datetime(1900, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if moment.year == 1900:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def read_lines(data: bytes, context: ParseContext, result: ParseResult) -> list[str] | None:
