@@ -18,7 +18,7 @@ import pyarrow as pa
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
 from .sources import ParseContext, ParseResult, Parser, all_parsers
-from .textio import decode, split_lines
+from .sources._kit import run_parser
 from .timebase import resolve_local_times
 
 __all__ = ["BundleContents", "read_bundle", "UNRECOGNISED"]
@@ -68,15 +68,7 @@ def _best_parser(parsers: tuple[Parser, ...], member: Member) -> Parser | None:
 
 def _parse(parser: Parser, member: Member, tz: tzinfo | None) -> ParseResult:
     context = ParseContext(file=member.file, path=member.path, tz=tz, truncated=member.truncated)
-    try:
-        result = parser.parse(member.data, context)
-    except Exception as error:  # our bug: counted and shown, never hidden, never raised
-        result = ParseResult(source=parser.source)
-        result.lines = result.unparsed = len(split_lines(decode(member.data).text))
-        result.problems.append(
-            Problem(member.file, "parser-error", f"{parser.name} parser failed: {type(error).__name__}: {error}")
-        )
-        return result
+    result = run_parser(parser, member.data, context)  # the one guard policy (sources/_kit/guard.py)
     accounted = result.events.spans + result.unparsed
     if accounted != result.lines:
         result.problems.append(

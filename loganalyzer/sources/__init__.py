@@ -9,10 +9,17 @@ A parser is two small functions:
     mine, :data:`BY_NAME_AND_CONTENT` both. The bundle reader gives the file to the highest
     claim, so a ``waagent.log`` renamed by a user is still read by content.
 
-``parse(data, context) -> ParseResult``
-    Turn the whole file into events. It must not raise for any input: a file that is not what
-    it seemed becomes a :class:`~loganalyzer.events.Problem` in the result. It must account for
-    every physical line: ``result.lines == result.events.spans + result.unparsed``.
+``read(data, context, result) -> None``
+    Turn the whole file into events, added to ``result`` (a :class:`ParseResult` the reader
+    owns). A file that is not what it seemed becomes a :class:`~loganalyzer.events.Problem` in
+    the result. It must account for every physical line:
+    ``result.lines == result.events.spans + result.unparsed``. If it raises anyway (a bug of
+    ours), the guard policy of :mod:`._kit.guard` applies, the same for every family: one
+    ``parser-error`` problem, the events added so far kept, the remaining lines unparsed.
+    ``parser.parse(data, context)`` runs ``read`` under that policy.
+
+What parsers share (text prologue, times, JSON/XML helpers, record grouping) lives in
+:mod:`._kit`; a parser module never imports another parser module.
 """
 
 from __future__ import annotations
@@ -75,10 +82,26 @@ class Parser:
     #: the event table's ``source`` value
     source: str
     claim: Callable[[str, bytes], int]
-    parse: Callable[[bytes, ParseContext], ParseResult]
+    #: ``parse(data, context) -> ParseResult``; built from ``read`` under the guard policy when
+    #: ``read`` is given (older parsers pass their own ``parse`` and guard themselves)
+    parse: Callable[[bytes, ParseContext], ParseResult] = None  # type: ignore[assignment]
     #: the ``fields`` keys its events may carry, each with its meaning; a key ending in ``*``
     #: stands for a family (``data.*``). Signatures may only name declared fields.
     fields: Mapping[str, str] = field(default_factory=dict)
+    #: ``read(data, context, result)``: fills a result the guard owns (see the module docstring)
+    read: Callable[[bytes, ParseContext, ParseResult], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.read is None and self.parse is None:
+            raise TypeError(f"parser {self.name!r} needs read= or parse=")
+        if self.parse is None:
+            from ._kit.guard import run_parser
+
+            def parse(data: bytes, context: ParseContext, _parser: Parser = self) -> ParseResult:
+                return run_parser(_parser, data, context)
+
+            parse.__doc__ = self.read.__doc__
+            object.__setattr__(self, "parse", parse)
 
 
 def all_parsers() -> tuple[Parser, ...]:

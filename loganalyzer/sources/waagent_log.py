@@ -94,7 +94,7 @@ import pyarrow.compute as pc
 
 from ..events import Problem
 from ..redaction import TRIGGER_WORDS, redact
-from ..textio import decode, looks_binary, split_lines
+from ._kit import begin_text, decode, looks_binary, split_lines
 from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 
 __all__ = ["PARSERS", "WAAGENT_LOG", "WAAGENT_SYSLOG", "parse_waagent_log", "parse_waagent_syslog"]
@@ -586,19 +586,9 @@ def _emit(record: _Record, rows, stats: _EraStats, versions: _Versions, memory: 
     )
 
 
-def _text_of(data: bytes, context: ParseContext, result: ParseResult) -> list[str] | None:
-    """Decoded physical lines, with encoding / binary problems noted; None for a binary file."""
-    text = decode(data)
-    lines = split_lines(text.text)
-    result.lines = len(lines)
-    if looks_binary(data) and not any(_HEADER.match(line) or _SYSLOG.match(line) for line in lines[:50]):
-        result.problems.append(Problem(context.file, "binary", "binary data, not a log"))
-        for number in range(1, len(lines) + 1):
-            result.unparsable(number)
-        return None
-    if text.warning:
-        result.problems.append(Problem(context.file, "encoding", text.warning))
-    return lines
+def _is_agent_text(lines: list[str]) -> bool:
+    """Agent records among the first lines: text even where the bytes look binary (NULs)."""
+    return any(_HEADER.match(line) or _SYSLOG.match(line) for line in lines[:50])
 
 
 def _is_ext20(match: re.Match[str]) -> bool:
@@ -617,26 +607,21 @@ def _nul_free(line: str, counter: list[int]) -> str:
 # waagent.log
 
 
-def _guarded(source: str, read, data: bytes, context: ParseContext) -> ParseResult:
-    """Decode, then ``read`` the lines; a bug of ours leaves every line unparsed and is named."""
-    result = ParseResult(source=source)
-    try:
-        lines = _text_of(data, context, result)
+def _lines_of(read):
+    """A ``read(data, context, result)`` that runs the kit's text prologue, then ``read`` on lines."""
+
+    def read_file(data: bytes, context: ParseContext, result: ParseResult) -> None:
+        lines = begin_text(data, context, result, binary_message="binary data, not a log", is_text=_is_agent_text)
         if lines is not None:
             read(lines, context, result)
-    except Exception as error:  # last resort: a bug of ours must not stop the bundle
-        result.events = type(result.events)()
-        result.unparsed = 0
-        result.unparsed_lines = []
-        for number in range(1, result.lines + 1):
-            result.unparsable(number)
-        result.problems.append(Problem(context.file, "parser-error", f"{type(error).__name__}: {error}"))
-    return result
+
+    read_file.__doc__ = read.__doc__
+    return read_file
 
 
 def parse_waagent_log(data: bytes, context: ParseContext) -> ParseResult:
     """Parse ``waagent.log`` (any era, rotated or renamed) into one event per record."""
-    return _guarded(SOURCE_LOG, _read_log, data, context)
+    return WAAGENT_LOG.parse(data, context)
 
 
 def _read_log(lines: list[str], context: ParseContext, result: ParseResult) -> None:
@@ -1064,14 +1049,14 @@ class _IsoRecords:
             components[position] = component
             messages[position] = message
             fields[position] = values
-        rows = self.rows
-        rows.line.extend(map(add, self.iso_lines[begin:end], repeat(1)))
-        rows.time.extend(times)
-        rows.level.extend(map(_LEVELS.__getitem__, map(_LEVEL, groups)))
-        rows.component.extend(components)
-        rows.message.extend(messages)
-        rows.fields.extend(fields)
-        rows.spans += count
+        self.rows.extend_columns(
+            line=map(add, self.iso_lines[begin:end], repeat(1)),
+            time=times,
+            level=map(_LEVELS.__getitem__, map(_LEVEL, groups)),
+            component=components,
+            message=messages,
+            fields=fields,
+        )
 
 
 def claim_waagent_log(path: str, head: bytes) -> int:
@@ -1109,7 +1094,7 @@ def _starts_with_header(head: bytes) -> bool:
 
 def parse_waagent_syslog(data: bytes, context: ParseContext) -> ParseResult:
     """Parse syslog / journal text for copies of agent records (one event per agent record)."""
-    return _guarded(SOURCE_SYSLOG, _read_syslog, data, context)
+    return WAAGENT_SYSLOG.parse(data, context)
 
 
 def _syslog_time(found: re.Match[str]) -> tuple[datetime | None, bool, tuple[int, int] | None]:
@@ -1282,9 +1267,9 @@ def claim_waagent_syslog(path: str, head: bytes) -> int:
     return BY_CONTENT if by_content else 0
 
 
-WAAGENT_LOG = Parser(name="waagent.log", source=SOURCE_LOG, claim=claim_waagent_log, parse=parse_waagent_log)
+WAAGENT_LOG = Parser(name="waagent.log", source=SOURCE_LOG, claim=claim_waagent_log, read=_lines_of(_read_log))
 WAAGENT_SYSLOG = Parser(
-    name="waagent.syslog", source=SOURCE_SYSLOG, claim=claim_waagent_syslog, parse=parse_waagent_syslog
+    name="waagent.syslog", source=SOURCE_SYSLOG, claim=claim_waagent_syslog, read=_lines_of(_read_syslog)
 )
 
 PARSERS: tuple[Parser, ...] = (WAAGENT_LOG, WAAGENT_SYSLOG)
