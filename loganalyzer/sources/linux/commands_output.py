@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable, Iterable
 
-from dateutil import parser as date_parser
-
-from ...events import Problem
 from ...redaction import redact
-from ...textio import decode, looks_binary, split_lines
+from .._kit import begin_text, decode, looks_binary, parse_instant
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 
 __all__ = ["CommandOutput", "command_name", "claim_command", "parse_time", "read_lines", "WIRESERVER"]
@@ -68,31 +65,14 @@ def claim_command(
 
 
 def parse_time(text: str | None) -> datetime | None:
-    """A time stamp with a date (any common layout) as a datetime; UTC when it names no zone."""
-    if not text:
-        return None
-    try:
-        moment = date_parser.parse(text.strip(), default=datetime(1900, 1, 1))
-    except (ValueError, OverflowError, TypeError):
-        return None
-    if moment.year == 1900:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    """A time stamp with a date (any common layout) as a UTC datetime; UTC when it names no zone."""
+    return parse_instant(text, other_formats=True)
 
 
 def read_lines(data: bytes, context: ParseContext, result: ParseResult) -> list[str] | None:
-    """Decode and split; a binary file is a named problem and all its lines unparsed (None)."""
-    text = decode(data)
-    lines = split_lines(text.text)
-    result.lines = len(lines)
-    if looks_binary(data):
-        result.problems.append(Problem(context.file, "binary", "binary data where a command output was expected"))
-        for number in range(1, len(lines) + 1):
-            result.unparsable(number)
-        return None
-    if text.warning:
-        result.problems.append(Problem(context.file, "encoding", text.warning))
-    return lines
+    """The kit's text prologue: decoded lines, or None for binary data (a named problem, every
+    line unparsed)."""
+    return begin_text(data, context, result, binary_message="binary data where a command output was expected")
 
 
 @dataclass
