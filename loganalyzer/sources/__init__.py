@@ -117,6 +117,6 @@ def all_parsers() -> tuple[Parser, ...]:
     )
 
     modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
-    from .linux import commands_host, commands_network, commands_storage, commands_systemd  # command outputs (lane collect)
-    modules += (commands_systemd, commands_host, commands_network, commands_storage)
+    from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # lane collect
+    modules += (commands_systemd, commands_host, commands_network, commands_storage, syslog)
     return tuple(parser for module in modules for parser in module.PARSERS)
