@@ -118,5 +118,6 @@ def all_parsers() -> tuple[Parser, ...]:
 
     modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
     from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # lane collect
-    modules += (commands_systemd, commands_host, commands_network, commands_storage, syslog)
+    from .windows import commands_network as windows_network, commands_policy, commands_services
+    modules += (commands_systemd, commands_host, commands_network, commands_storage, syslog, commands_services, windows_network, commands_policy)
     return tuple(parser for module in modules for parser in module.PARSERS)
