@@ -250,3 +250,19 @@ def test_powershell_dry_run_lists_only_what_a_parser_reads():
     assert 'Write-Output "run ${Name}:' in text and 'Write-Output "copy $relative"' in text
     dry_run_end = 'if ($DryRun) {\n    Write-Output "write commands\\collect_info.txt"\n    Write-Output $Archive'
     assert dry_run_end in text, "the dry run must end by printing the archive path"
+
+
+def test_the_wheel_ships_every_package_and_the_scripts():
+    """A non-editable install finds the scripts through importlib.resources only when the
+    package and its data are listed in pyproject.toml."""
+    import tomllib
+
+    repo = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    packages = set(config["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(repo).parts)
+        for init in (repo / "loganalyzer").rglob("__init__.py")
+    }
+    assert on_disk <= packages, sorted(on_disk - packages)
+    assert set(config["package-data"]["loganalyzer.collect"]) >= {"*.sh", "*.ps1"}
