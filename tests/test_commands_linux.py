@@ -346,3 +346,14 @@ def test_claims_by_name_and_by_content_are_ranked():
     by_content = commands_systemd.claim("x/output.log", text.encode())
     by_name = commands_systemd.claim("commands/systemctl_status_waagent.txt", b"garbage")
     assert by_both > by_name >= BY_NAME and by_content == BY_CONTENT
+
+
+def test_ip_one_line_addresses_from_sos():
+    text = (
+        "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n"
+        "2: eth0    inet 10.0.0.4/24 brd 10.0.0.255 scope global dynamic eth0\\       valid_lft 86000sec preferred_lft 86000sec\n"
+        "2: eth0    inet6 fe80::20d:3aff:fe11:2233/64 scope link \\       valid_lft forever preferred_lft forever\n"
+    )
+    result = _parse(commands_network, "sos_commands/networking/ip_-o_addr", text)
+    assert [a["family"] for a in _rows(result, "address")] == ["inet", "inet", "inet6"]
+    assert _summary(result)["dhcp_address"] == "true" and result.unparsed == 0

@@ -61,6 +61,7 @@ _WIRESERVER = re.escape(WIRESERVER)
 # ip addr / ifconfig
 _IP_LINK = re.compile(r"^\d+:\s+(?P<interface>[^:@\s]+)(?:@\S+)?:\s+<(?P<flags>[^>]*)>.*?(?:state (?P<state>\S+))?")
 _IP_INET = re.compile(r"^\s+inet (?P<address>[\d.]+)(?:/(?P<prefix>\d+))?(?P<rest>.*)$")
+_IP_ONE_LINE = re.compile(r"^\d+:\s+(?P<interface>[^:@\s]+)\s+(?P<family>inet6?|link/\w+)\s+(?P<address>\S+)")
 _IP_OTHER = re.compile(r"^\s+(link/|inet6 |valid_lft|altname|vf |\S+ \S+)")
 _IFCONFIG_HEAD = re.compile(r"^(?P<interface>[A-Za-z][\w.:-]*?):? (?:flags=\d+<(?P<flags>[^>]*)>|Link encap)")
 _IFCONFIG_INET = re.compile(r"^\s+inet (?:addr:)?(?P<address>[\d.]+)")
@@ -147,6 +148,16 @@ def _addresses(lines: list[str], out: CommandOutput, ifconfig: bool) -> dict[str
             out.event(start, f"interface {current['interface']} {current.get('state', '')} {current.get('ipv4', '')}".strip(), span=span, kind="interface", **current)
 
     for number, text in enumerate(lines, 1):
+        one_line = None if ifconfig else _IP_ONE_LINE.match(text)
+        if one_line:  # ``ip -o addr``: one line per address
+            flush()
+            adapter = interfaces.setdefault(one_line.group("interface"), {"interface": one_line.group("interface")})
+            current = None
+            if one_line.group("family") == "inet" and "ipv4" not in adapter:
+                adapter.update(ipv4=one_line.group("address").split("/")[0], dynamic="true" if " dynamic " in text else "false")
+            out.event(number, text.strip(), kind="address", interface=one_line.group("interface"), family=one_line.group("family"),
+                      address=one_line.group("address"), dynamic="true" if " dynamic " in text else "false")
+            continue
         head = (_IFCONFIG_HEAD if ifconfig else _IP_LINK).match(text)
         if head:
             flush()
@@ -426,11 +437,13 @@ PARSERS = (
         parse=parse,
         fields={
             "command": "the command whose output this is (ip route, iptables-save, curl, ...)",
-            "kind": "interface | route | firewall_rule | chain_policy | zone | zone_setting | ifcfg | probe_error | summary",
+            "kind": "interface | address | route | firewall_rule | chain_policy | zone | zone_setting | ifcfg | probe_error | summary",
             "kind_detail": "summary of a reachability check: connection",
             "interface": "network interface (eth0)",
             "state": "interface state (UP, DOWN)",
             "ipv4": "the interface's first IPv4 address",
+            "family": "ip -o addr: inet | inet6 | link/ether",
+            "address": "ip -o addr: the address with its prefix",
             "dynamic": "true when the address is a DHCP lease (ip addr 'dynamic')",
             "interfaces": "summary: interfaces listed",
             "dhcp_address": "summary: true when any non-loopback address came from DHCP",
