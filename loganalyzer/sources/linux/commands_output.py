@@ -21,7 +21,7 @@ from ...redaction import redact
 from .._kit import begin_text, decode, looks_binary, parse_instant
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 
-__all__ = ["CommandOutput", "command_name", "claim_command", "parse_time", "read_lines", "WIRESERVER"]
+__all__ = ["CommandOutput", "command_name", "command_reader", "claim_command", "parse_time", "read_lines", "WIRESERVER"]
 
 WIRESERVER = "168.63.129.16"
 
@@ -73,6 +73,19 @@ def read_lines(data: bytes, context: ParseContext, result: ParseResult) -> list[
     """The kit's text prologue: decoded lines, or None for binary data (a named problem, every
     line unparsed)."""
     return begin_text(data, context, result, binary_message="binary data where a command output was expected")
+
+
+def command_reader(read_rows: Callable[[list[str], ParseContext, ParseResult], object]) -> Callable[[bytes, ParseContext, ParseResult], None]:
+    """A ``read=`` for :class:`~loganalyzer.sources.Parser`: the text prologue, then
+    ``read_rows(lines, context, result)`` on the decoded lines (binary data stops at the prologue)."""
+
+    def read(data: bytes, context: ParseContext, result: ParseResult) -> None:
+        lines = read_lines(data, context, result)
+        if lines is not None:
+            read_rows(lines, context, result)
+
+    read.__doc__ = read_rows.__doc__
+    return read
 
 
 @dataclass

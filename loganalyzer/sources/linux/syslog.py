@@ -27,7 +27,8 @@ import json
 import re
 
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
-from .._kit import begin_text, decode, group_records, parse_epoch, parse_instant
+from .._kit import decode, group_records, parse_epoch, parse_instant
+from .commands_output import command_reader
 
 __all__ = ["PARSERS"]
 
@@ -113,11 +114,7 @@ def _json_entry(result: ParseResult, number: int, text: str) -> bool:
     return True
 
 
-def parse(data: bytes, context: ParseContext) -> ParseResult:
-    result = ParseResult(source=SOURCE)
-    lines = begin_text(data, context, result)
-    if lines is None:
-        return result
+def _read(lines: list[str], context: ParseContext, result: ParseResult) -> ParseResult:
     if any(_JSON.match(line) for line in lines[:5]):
         for number, text in enumerate(lines, 1):
             if not (text.strip() and _json_entry(result, number, text)):
@@ -155,7 +152,7 @@ PARSERS = (
         name="syslog/journal",
         source=SOURCE,
         claim=claim,
-        parse=parse,
+        read=command_reader(_read),
         fields={
             "kind": "message | kernel | boot",
             "host": "the host name in the line",
@@ -170,3 +167,6 @@ PARSERS = (
         },
     ),
 )
+
+#: the guarded parser, for callers and tests that hold only this module
+parse = PARSERS[0].parse

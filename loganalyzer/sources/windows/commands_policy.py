@@ -36,7 +36,7 @@ import re
 
 from .. import BY_NAME, ParseContext, ParseResult, Parser
 from .._kit import XmlRefused, attribute, descendants, local_name, parse_xml
-from ..linux.commands_output import CommandOutput, claim_command, command_name, read_lines
+from ..linux.commands_output import CommandOutput, claim_command, command_name, command_reader
 
 __all__ = ["PARSERS"]
 
@@ -162,11 +162,7 @@ def _applocker(text: str, lines: list[str], out: CommandOutput) -> dict[str, str
     return {"collections": str(len(collections)), "enforced_collections": str(enforced), "backup_extension_denied": "true" if denied else "false"}
 
 
-def parse(data: bytes, context: ParseContext) -> ParseResult:
-    result = ParseResult(source=SOURCE)
-    lines = read_lines(data, context, result)
-    if lines is None:
-        return result
+def _read(lines: list[str], context: ParseContext, result: ParseResult) -> ParseResult:
     name = command_name(context.path)
     text = "\n".join(lines)
     if "applocker" in name or text.lstrip().startswith("<AppLockerPolicy"):
@@ -202,4 +198,7 @@ _FIELDS = {
     "xml_error": "summary: why the policy XML could not be read",
 }
 
-PARSERS = (Parser(name="reg/AppLocker policy", source=SOURCE, claim=claim, parse=parse, fields=_FIELDS),)
+PARSERS = (Parser(name="reg/AppLocker policy", source=SOURCE, claim=claim, read=command_reader(_read), fields=_FIELDS),)
+
+#: the guarded parser, for callers and tests that hold only this module
+parse = PARSERS[0].parse

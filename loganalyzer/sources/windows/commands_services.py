@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 
 from .. import ParseContext, ParseResult, Parser
-from ..linux.commands_output import CommandOutput, claim_command, command_name, parse_time, read_lines
+from ..linux.commands_output import CommandOutput, claim_command, command_name, command_reader, parse_time
 
 __all__ = ["PARSERS"]
 
@@ -218,11 +218,7 @@ def _vss(lines: list[str], out: CommandOutput, summary: dict[str, str]) -> None:
                    providers=str(counts["vss_provider"]), third_party_providers=str(counts["third_party"]), shadows=str(counts["vss_shadow"]))
 
 
-def parse(data: bytes, context: ParseContext) -> ParseResult:
-    result = ParseResult(source=SOURCE)
-    lines = read_lines(data, context, result)
-    if lines is None:
-        return result
+def _read(lines: list[str], context: ParseContext, result: ParseResult) -> ParseResult:
     name = command_name(context.path)
     head = "\n".join(lines[:40])
     summary: dict[str, str] = {}
@@ -248,7 +244,7 @@ PARSERS = (
         name="sc/Get-Service/vssadmin",
         source=SOURCE,
         claim=claim,
-        parse=parse,
+        read=command_reader(_read),
         fields={
             "command": "sc query | Get-Service | vssadmin list",
             "kind": "service | service_missing | vss_writer | vss_provider | vss_shadow | vssadmin_message | summary",
@@ -285,3 +281,6 @@ PARSERS = (
         },
     ),
 )
+
+#: the guarded parser, for callers and tests that hold only this module
+parse = PARSERS[0].parse
