@@ -266,3 +266,24 @@ def test_the_wheel_ships_every_package_and_the_scripts():
     }
     assert on_disk <= packages, sorted(on_disk - packages)
     assert set(config["package-data"]["loganalyzer.collect"]) >= {"*.sh", "*.ps1"}
+
+
+def test_powershell_copies_only_files_a_parser_reads():
+    """Every ``Copy-Files FOLDER -Filter PATTERN`` of the script names files a parser claims
+    (``*`` stands for a file name; ``$base`` for the backup extension's package folder)."""
+    text = script_text("windows")
+    base = "Packages\\Plugins\\Microsoft.Azure.RecoveryServices.VMSnapshot\\1.0.96.0"
+    copies = re.findall(r"Copy-Files (\S+) -Filter (\S+)(.*)", text)
+    logs = re.search(r"foreach \(\$log in @\(([^)]*)\)\)", text).group(1)
+    copies += [("'WindowsAzure\\Logs'", name.strip(), "") for name in logs.split(",")]
+    assert len(copies) >= 10
+    parsers = all_parsers()
+    for folder, pattern, rest in copies:
+        if pattern == "$log":
+            continue
+        folder = folder.strip("'\"").replace("$base", base).replace("\\", "/")
+        pattern = pattern.strip("'")
+        name = pattern.replace("*", "1", 1) if pattern.startswith("*") else pattern.replace("*", "")
+        middle = "/Microsoft.Azure.Monitor.AzureMonitorWindowsAgent/1.0" if "-Recurse" in rest else ""
+        path = f"{folder}{middle}/{name}"
+        assert max(p.claim(path, b"") for p in parsers) > 0, f"no parser reads {path}"

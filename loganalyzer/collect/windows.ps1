@@ -159,8 +159,10 @@ if (-not $DryRun) {
 }
 
 # --- the guest agent --------------------------------------------------------------------------
-Copy-Files 'WindowsAzure\Logs' -Filter '*.log'
-Copy-Files 'WindowsAzure\Logs\AggregateStatus' -Filter '*.json' -Newest 5
+foreach ($log in @('WaAppAgent*.log', 'TransparentInstaller*.log', 'Telemetry*.log', 'AppAgentRuntime*.log', 'MonitoringAgent*.log')) {
+    Copy-Files 'WindowsAzure\Logs' -Filter $log -Newest 3
+}
+Copy-Files 'WindowsAzure\Logs\AggregateStatus' -Filter 'aggregatestatus*.json' -Newest 5
 Copy-Files 'WindowsAzure\config' -Filter '*.xml' -Newest 6
 
 # --- the extensions: logs, settings (redacted), status -----------------------------------------
@@ -171,7 +173,6 @@ if (Test-Path -LiteralPath $plugins) {
             ForEach-Object { Get-ChildItem -LiteralPath $_.FullName -Directory -ErrorAction SilentlyContinue })) {
         $base = $version.FullName.Substring($Root.Length)
         Copy-Files $base -Filter 'HandlerManifest.json'
-        Copy-Files $base -Filter 'HandlerEnvironment.json'
         Copy-Files $base -Filter 'SeqNumber.txt'
         Copy-Files "$base\RuntimeSettings" -Filter '*.settings' -Newest 5
         Copy-Files "$base\Status" -Filter '*.status' -Newest 5
