@@ -218,16 +218,24 @@ probe() {
 }
 
 if [ "$COMMANDS" = yes ]; then
-    for unit in walinuxagent waagent; do
-        if command -v systemctl >/dev/null 2>&1 && systemctl cat "$unit.service" >/dev/null 2>&1; then
+    # the agent's service is walinuxagent (Debian, Ubuntu) or waagent (the others)
+    if command -v systemctl >/dev/null 2>&1; then
+        found=
+        for unit in walinuxagent waagent; do
+            systemctl cat "$unit.service" >/dev/null 2>&1 || continue
+            found=$unit
             run "systemctl_status_$unit" systemctl status --no-pager --full -n 50 "$unit.service"
             run "systemctl_is-active_$unit" systemctl is-active "$unit.service"
             run "systemctl_is-enabled_$unit" systemctl is-enabled "$unit.service"
             run "journalctl_$unit" journalctl --no-pager -o short-iso -n 20000 -u "$unit.service" --since '-14d'
-        elif ! command -v systemctl >/dev/null 2>&1 && command -v service >/dev/null 2>&1; then
+        done
+        # neither unit exists: keep systemd's own words for it ("Unit ... could not be found.")
+        [ -n "$found" ] || run systemctl_status_walinuxagent systemctl status --no-pager walinuxagent.service
+    elif command -v service >/dev/null 2>&1; then
+        for unit in walinuxagent waagent; do
             run "service_${unit}_status" service "$unit" status
-        fi
-    done
+        done
+    fi
     run systemctl_list-units systemctl list-units --type=service --all --no-pager
     run systemctl_list-unit-files systemctl list-unit-files --type=service --no-pager
     run journalctl_warnings journalctl --no-pager -o short-iso -n 20000 -p warning --since '-3d'
