@@ -357,3 +357,20 @@ def test_ip_one_line_addresses_from_sos():
     result = _parse(commands_network, "sos_commands/networking/ip_-o_addr", text)
     assert [a["family"] for a in _rows(result, "address")] == ["inet", "inet", "inet6"]
     assert _summary(result)["dhcp_address"] == "true" and result.unparsed == 0
+
+
+def test_freebsd_ifconfig():
+    text = (
+        "hn0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\n"
+        "\toptions=8051b<RXCSUM,TXCSUM,VLAN_MTU,VLAN_HWTAGGING,TSO4,LRO,LINKSTATE>\n"
+        "\tether 00:0d:3a:11:22:33\n"
+        "\tinet 10.0.0.4 netmask 0xffffff00 broadcast 10.0.0.255\n"
+        "\tmedia: Ethernet autoselect (10Gbase-T <full-duplex>)\n"
+        "\tstatus: active\n"
+        "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384\n"
+        "\tinet 127.0.0.1 netmask 0xff000000\n"
+    )
+    result = _parse(commands_network, "commands/ifconfig.txt", text)
+    interfaces = {i["interface"]: i for i in _rows(result, "interface")}
+    assert interfaces["hn0"]["ipv4"] == "10.0.0.4" and interfaces["hn0"]["state"] == "UP"
+    assert _summary(result)["interfaces"] == "2" and result.unparsed == 0
