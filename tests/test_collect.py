@@ -128,7 +128,7 @@ def test_linux_script_saves_command_outputs_that_a_parser_reads(tmp_path, sample
     coverage = contents.coverage
     assert list(coverage.loc[coverage.source == UNRECOGNISED, "file"]) == []
     commands = coverage[coverage.file.str.contains("/commands/")]
-    assert set(commands.source) <= {"linux.command", "linux.syslog"} and (commands.unparsed == 0).all()
+    assert set(commands.source) <= {"linux.command", "linux.syslog", "waagent.syslog"} and (commands.unparsed == 0).all()
     fields = [dict(f) for f in contents.events.loc[contents.events.source == "linux.command", "fields"]]
     assert {"kind": "summary", "command": "ip route", "route_to_wireserver": "present", "default_route": "present"}.items() <= next(
         f for f in fields if f.get("command") == "ip route" and f.get("kind") == "summary").items()

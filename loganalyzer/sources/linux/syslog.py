@@ -1,6 +1,8 @@
-"""System logs: ``/var/log/messages``, ``syslog``, ``kern.log``, journalctl exports (short,
-short-iso, short-precise, json), FreeBSD appliances' ``/var/log/system.log`` and
-``/var/log/system/*.log`` (RFC 5424), serial-console captures: source ``linux.syslog``.
+"""System logs: ``kern.log``, FreeBSD appliances' ``/var/log/system.log`` and
+``/var/log/system/*.log`` (RFC 5424), journalctl exports (short, short-iso, short-precise, json)
+such as sos's ``journalctl_--no-pager``, serial-console captures, and syslog-shaped text under
+any other name: source ``linux.syslog``. Files named ``messages``, ``syslog``, ``daemon.log`` or
+``journal*.txt`` go first to the agent-record reader (``waagent.syslog``).
 
 Samples::
 
@@ -41,6 +43,11 @@ _KERNEL = re.compile(r"^\[\s*(?P<uptime>\d+\.\d+)\]\s(?P<message>.*)$")
 _BOOT = re.compile(r"^-- (?:Boot (?P<boot>[0-9a-f]{32})|Reboot|Logs begin at .*|Journal begins at .*|No entries|Journal started) --$")
 _JSON = re.compile(r'^\{.*"(?:__REALTIME_TIMESTAMP|MESSAGE)"')
 
+# ``messages``, ``syslog``, ``daemon.log``, ``user.log`` and ``journal*.txt|log`` belong to the
+# agent-record reader (source ``waagent.syslog``, waagent_log.py), which claims them by name and
+# keeps the agent's records in them; this parser stays below it there (``_YIELDS``) and reads the
+# other system logs and any syslog-shaped text under other names.
+_YIELDS = re.compile(r"(^|/)((syslog|messages|daemon\.log|user\.log)(\.\d+|-\d{8}(\d{2})?)?|journal(ctl)?[^/]*\.(txt|log))$", re.IGNORECASE)
 _NAMES = re.compile(
     r"(^|/)var/log/(messages|syslog|kern\.log|system\.log|daemon\.log|boot\.log)(\.\d+|-\d{8})?$|(^|/)var/log/system/[^/]+\.log$"
     r"|(^|/)(journalctl[^/]*|journal[^/]*\.(txt|log|json)|serial[-_]?(console|log)[^/]*|serialconsole[^/]*|boot[-_]diagnostics[^/]*)$",
@@ -64,6 +71,8 @@ def claim(path: str, head: bytes) -> int:
         lines = []
     hits = sum(1 for line in lines[:3] if _header(line) or _JSON.match(line))
     by_content = bool(lines) and hits >= min(2, len(lines))
+    if _YIELDS.search(path):
+        return BY_NAME - 1 if by_name or by_content else 0
     if by_name and by_content:
         return BY_NAME_AND_CONTENT
     if by_name:
