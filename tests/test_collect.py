@@ -287,3 +287,37 @@ def test_powershell_copies_only_files_a_parser_reads():
         middle = "/Microsoft.Azure.Monitor.AzureMonitorWindowsAgent/1.0" if "-Recurse" in rest else ""
         path = f"{folder}{middle}/{name}"
         assert max(p.claim(path, b"") for p in parsers) > 0, f"no parser reads {path}"
+
+
+@pytest.mark.skipif(BASH is None, reason="bash is not installed")
+def test_linux_script_on_a_freebsd_like_host_without_systemd_or_ip(tmp_path, samples, shared):
+    """No systemctl and no ip: the script asks ``service`` and uses ifconfig and netstat, and
+    each output still has a parser."""
+    root = _fake_root(tmp_path, samples, shared, "linux-agent-not-running")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stubs = {
+        "service": 'case "$1" in waagent) echo "waagent is not running." ;; *) echo "$1 does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d), or is not executable" ;; esac',
+        "ifconfig": "printf 'hn0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\\n\\tinet 10.0.0.4 netmask 0xffffff00 broadcast 10.0.0.255\\n'",
+        "netstat": "printf 'Routing tables\\n\\nInternet:\\nDestination        Gateway            Flags     Netif Expire\\ndefault            10.0.0.1           UGS         hn0\\n'",
+    }
+    for name, body in stubs.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    for name in ("hostname", "date", "du", "awk", "sed", "tail", "head", "grep", "tar", "gzip", "mkdir", "cp", "rm", "mv",
+                 "ls", "wc", "tr", "cat", "mktemp", "uname", "pwd", "sh"):
+        if found := shutil.which(name):
+            (bin_dir / name).symlink_to(found)
+    script = tmp_path / "collect.sh"
+    script.write_text(script_text("linux"))
+    done = _run(script, "--root", str(root), "--output", str(tmp_path), "--commands", env={**os.environ, "PATH": str(bin_dir)})
+    assert done.returncode == 0, done.stderr
+    archive = Path(done.stdout.strip().splitlines()[-1])
+    contents = read_bundle(archive)
+    coverage = contents.coverage
+    assert list(coverage.loc[coverage.source == UNRECOGNISED, "file"]) == []
+    saved = {Path(f).name for f in coverage.file if "/commands/" in f}
+    assert {"service_waagent_status.txt", "service_walinuxagent_status.txt", "ifconfig.txt", "netstat_rn.txt"} <= saved
+    fields = [dict(f) for f in contents.events.loc[contents.events.source == "linux.command", "fields"]]
+    assert any(f.get("agent_running") == "false" for f in fields)
+    assert any(f.get("command") == "netstat -rn" and f.get("route_to_wireserver") == "absent" for f in fields)
