@@ -54,11 +54,13 @@ $WireServer = '168.63.129.16'
 $SecretNames = @('*.crt', '*.pfx', '*.prv', '*.pem', '*.p7m', '*.p12', '*.key', 'Certificates*', 'TransportCert*', 'ovf-env.xml', 'unattend*.xml', 'Unattend*.xml')
 $RedactedNames = @('*.settings', '*.xml', '*.json', '*.status')
 
-$Root = $Root.TrimEnd('\') + '\'
 if (-not (Test-Path -LiteralPath $Root -PathType Container)) {
     Write-Error "no such folder: $Root"
     exit 2
 }
+# full paths: .NET calls below do not follow PowerShell's current location
+$Root = (Resolve-Path -LiteralPath $Root).ProviderPath.TrimEnd('\') + '\'
+$Output = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Output)
 $IsLiveSystem = ($Root.TrimEnd('\') -ieq $env:SystemDrive)
 $HostName = ($env:COMPUTERNAME -replace '[^A-Za-z0-9_-]', '_')
 if (-not $HostName) { $HostName = 'vm' }
