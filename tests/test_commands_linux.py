@@ -374,3 +374,19 @@ def test_freebsd_ifconfig():
     interfaces = {i["interface"]: i for i in _rows(result, "interface")}
     assert interfaces["hn0"]["ipv4"] == "10.0.0.4" and interfaces["hn0"]["state"] == "UP"
     assert _summary(result)["interfaces"] == "2" and result.unparsed == 0
+
+
+def test_iptables_listing_from_sos():
+    text = """\
+Chain INPUT (policy ACCEPT 1043 packets, 219611 bytes)
+    pkts      bytes target     prot opt in     out     source               destination
+
+Chain OUTPUT (policy ACCEPT 977 packets, 190442 bytes)
+    pkts      bytes target     prot opt in     out     source               destination
+       0        0 ACCEPT     tcp  --  *      *       0.0.0.0/0            168.63.129.16        owner UID match 0
+      12      720 DROP       tcp  --  *      *       0.0.0.0/0            168.63.129.16        tcp dpt:32526
+"""
+    result = _parse(commands_network, "sos_commands/firewall_tables/iptables_-t_filter_-nvL", text)
+    rules = _rows(result, "firewall_rule")
+    assert [r["blocks_wireserver"] for r in rules] == ["false", "true"] and rules[1]["port"] == "32526"
+    assert _summary(result)["wireserver_blocked"] == "true" and result.unparsed == 0

@@ -75,9 +75,10 @@ _NETSTAT_HEAD = re.compile(r"^(Routing tables|Kernel IP routing table|Internet6?
 _IPT_TABLE = re.compile(r"^\*(?P<table>\w+)$")
 _IPT_POLICY = re.compile(r"^:(?P<chain>\S+) (?P<policy>\S+)(?: \[\d+:\d+\])?$")
 _IPT_RULE = re.compile(r"^(?:\[\d+:\d+\] )?-A (?P<chain>\S+) (?P<rule>.*)$")
+_IPT_CHAIN = re.compile(r"^Chain (?P<chain>\S+) \((?:policy (?P<policy>\w+)|\d+ references?)")
 _IPT_TARGET = re.compile(r"-j (?P<target>\S+)")
 _DESTINATION = re.compile(r"(?:^|\s)(?:-d|--destination) (?P<net>[\d./]+)|(?:ip daddr |destination address=\"?)(?P<net2>[\d./]+)")
-_PORT = re.compile(r"--dports? (?P<port>[\d,:]+)|dport (?:\{ ?)?(?P<port2>[\d, ]+)")
+_PORT = re.compile(r"--dports? (?P<port>[\d,:]+)|dpts?:(?P<port3>[\d,:]+)|dport (?:\{ ?)?(?P<port2>[\d, ]+)")
 _NFT_TABLE = re.compile(r"^table (?P<family>\w+) (?P<table>\S+) \{$")
 _NFT_CHAIN = re.compile(r"^chain (?P<chain>\S+) \{$")
 _NFT_POLICY = re.compile(r"^type \w+ hook (?P<hook>\w+) .*policy (?P<policy>\w+);")
@@ -120,6 +121,8 @@ def _kind(path: str, lines: list[str]) -> str:
     head = "\n".join(lines[:20])
     if re.search(r"(^|/)ifcfg-", lowered):
         return "ifcfg"
+    if re.search(r"^Chain \S+ \((policy \w+|\d+ references)", head, re.M):
+        return "iptables -L"
     if lowered.endswith("sysconfig/iptables") or "iptables" in name or re.search(r"^\*filter$|^-A \S+ ", head, re.M):
         return "iptables"
     if name.startswith("nft") or re.search(r"^table \w+ \S+ \{", head, re.M):
@@ -236,7 +239,8 @@ def _firewall_rule(out: CommandOutput, number: int, rule: str, action: str, fact
     wire = bool(destination) and _covers_wireserver(destination.group("net") or destination.group("net2") or "")
     agent_rule = wire and bool(re.search(r"--uid-owner 0\b|skuid (?:!= )?0\b|ctstate INVALID,NEW|ct state invalid,new", rule))
     port = _PORT.search(rule)
-    ports = set(re.findall(r"\d+", (port.group("port") or port.group("port2")) if port else ""))
+    port_text = (port.group("port") or port.group("port2") or port.group("port3")) if port else None
+    ports = set(re.findall(r"\d+", port_text or ""))
     outbound = (where.get("chain") or "").lower() in ("output", "") or "destination" in rule
     port_wide = destination is None and outbound and bool(ports & {"80", "32526"})
     blocks = (wire or port_wide) and action in ("drop", "reject") and not agent_rule
@@ -253,7 +257,7 @@ def _firewall_rule(out: CommandOutput, number: int, rule: str, action: str, fact
         to_wireserver="true" if wire else "false",
         agent_rule="true" if agent_rule else None,
         blocks_wireserver="true" if blocks else "false",
-        port=(port.group("port") or port.group("port2")).strip() if port else None,
+        port=port_text.strip() if port_text else None,
         **where,
     )
 
@@ -275,6 +279,39 @@ def _iptables(lines: list[str], out: CommandOutput) -> dict[str, str]:
         elif (found := _IPT_RULE.match(stripped)):
             target = _IPT_TARGET.search(found.group("rule"))
             _firewall_rule(out, number, stripped, _action(target.group("target")) if target else "none", facts, table=table, chain=found.group("chain"))
+        else:
+            out.skip(number)
+    return facts
+
+
+def _iptables_listing(lines: list[str], out: CommandOutput) -> dict[str, str]:
+    """``iptables -L -n [-v] [-x]``: ``Chain NAME (policy P ...)`` then a header and one row a rule."""
+    facts: dict[str, str] = {"wireserver_blocked": "false"}
+    chain = None
+    columns: list[str] = []
+    for number, text in enumerate(lines, 1):
+        stripped = text.strip()
+        if not stripped:
+            continue
+        if (found := _IPT_CHAIN.match(stripped)):
+            chain = found.group("chain")
+            if found.group("policy"):
+                policy = found.group("policy").lower()
+                if chain == "OUTPUT":
+                    facts["output_policy"] = policy
+                out.event(number, stripped, kind="chain_policy", table="filter", chain=chain, policy=policy)
+        elif stripped.split()[:1] in (["target"], ["pkts"]):
+            columns = stripped.split()
+        elif chain is not None and columns:
+            words = stripped.split()
+            row = dict(zip(columns, words))
+            if "target" not in row or len(words) < len(columns) - 1:
+                out.skip(number)
+                continue
+            extra = " ".join(words[len(columns):])
+            destination = row.get("destination", "")
+            rule = f"-A {chain} -d {destination} -j {row['target']} {extra}".strip()
+            _firewall_rule(out, number, rule, _action(row["target"]), facts, table="filter", chain=chain)
         else:
             out.skip(number)
     return facts
@@ -402,14 +439,14 @@ def _probe(lines: list[str], out: CommandOutput, path: str) -> dict[str, str]:
 
 def _read(lines: list[str], context: ParseContext, result: ParseResult) -> ParseResult:
     kind = _kind(context.path, lines)
-    commands = {"ifcfg": "ifcfg", "iptables": "iptables-save", "nft": "nft list ruleset", "firewalld": "firewall-cmd --list-all",
+    commands = {"ifcfg": "ifcfg", "iptables": "iptables-save", "iptables -L": "iptables -L", "nft": "nft list ruleset", "firewalld": "firewall-cmd --list-all",
                 "probe": "curl", "ip route": "ip route", "netstat": "netstat -rn", "ifconfig": "ifconfig", "ip addr": "ip addr"}
     out = CommandOutput(result, commands[kind], commands[kind].split()[0])
     if kind == "ifcfg":
         facts = _ifcfg(lines, out, context.path)
         return out.finish(f"ifcfg {facts['interface']}: BOOTPROTO={facts.get('bootproto', '?')}", **facts)
-    if kind in ("iptables", "nft", "firewalld"):
-        facts = {"iptables": _iptables, "nft": _nft, "firewalld": _firewalld}[kind](lines, out)
+    if kind in ("iptables", "iptables -L", "nft", "firewalld"):
+        facts = {"iptables": _iptables, "iptables -L": _iptables_listing, "nft": _nft, "firewalld": _firewalld}[kind](lines, out)
         blocked = facts.get("wireserver_blocked") == "true"
         return out.finish(f"{out.command}: {facts.get('rules', '0')} rule(s); 168.63.129.16 blocked: {facts['wireserver_blocked']}",
                           level="warning" if blocked else None, **facts)
