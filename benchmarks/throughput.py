@@ -26,7 +26,7 @@ from loganalyzer import read_bundle  # noqa: E402
 from loganalyzer.matching import match  # noqa: E402
 from loganalyzer.signatures import load_signatures  # noqa: E402
 from loganalyzer.sources import ParseContext  # noqa: E402
-from loganalyzer.sources.waagent_log import PARSERS as WAAGENT_PARSERS  # noqa: E402
+from loganalyzer.sources.linux.agent_log import PARSERS as WAAGENT_PARSERS  # noqa: E402
 
 LINES = [
     "INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent [DEBUG HeartbeatCounter: 12;HeartbeatId: 4C6F0B1E-2F50-4A43-9A43-1D2B3E4F5A6B;DroppedPackets: 0;UpdateGSErrors: 0;AutoUpdate: 1]",

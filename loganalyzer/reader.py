@@ -1,7 +1,8 @@
 """``read_bundle``: a support bundle to one event table, with its problems and coverage.
 
     members (bundle.py) -> the parser with the highest claim (sources/) -> events per file
-    -> one table, local times resolved (timebase.py) -> BundleContents
+    -> one table, result codes named (enrich.py), local times resolved (timebase.py)
+    -> BundleContents
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import pandas as pd
 import pyarrow as pa
 
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
+from .enrich import enrich
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
 from .sources import ParseContext, ParseResult, Parser, all_parsers
 from .sources._kit import run_parser
+from .signatures import Knowledge, load_knowledge
 from .timebase import resolve_local_times
 
 __all__ = ["BundleContents", "read_bundle", "UNRECOGNISED"]
@@ -86,13 +89,15 @@ def read_bundle(
     *,
     tz: tzinfo | str | None = None,
     limits: Limits | None = None,
+    knowledge: Knowledge | None = None,
 ) -> BundleContents:
     """Read every file of the bundle at ``path`` that a parser recognises.
 
     ``tz`` is the VM's time zone (a ``zoneinfo.ZoneInfo`` or a name such as
     ``"Europe/Stockholm"``) for sources that stamp local time; without it the offset is inferred
     from the bundle where possible and otherwise marked unknown. ``limits`` bounds
-    decompression. Raises ``FileNotFoundError`` / ``PermissionError`` only for the bundle path
+    decompression. ``knowledge`` names the result codes found (the shipped ``knowledge.toml``
+    unless given; see :mod:`loganalyzer.enrich`). Raises ``FileNotFoundError`` / ``PermissionError`` only for the bundle path
     itself; everything inside becomes a problem.
     """
     parsers = all_parsers()
@@ -120,7 +125,8 @@ def read_bundle(
         coverage.append((item.file, result.source, result.lines, len(result.events), result.unparsed))
         if len(result.events):
             tables.append(result.events.to_table(item.file, result.source))
-    events = resolve_local_times(concat_events(tables), tz)
+    events = enrich(concat_events(tables), knowledge if knowledge is not None else load_knowledge())
+    events = resolve_local_times(events, tz)
     return BundleContents(
         bundle=os.fspath(path),
         event_table=events,

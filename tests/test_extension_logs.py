@@ -1,4 +1,4 @@
-"""Tests for the ``/var/log/azure`` extension-log parsers (``loganalyzer.sources.extension_logs``).
+"""Tests for the ``/var/log/azure`` extension-log parsers (``loganalyzer.sources.linux``).
 
 Sample files under ``tests/data/extension_logs/`` were written for these tests from the message
 templates in ``formats/linux.md`` §3-4; inline samples below likewise.
@@ -15,8 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.sources import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext
-from loganalyzer.sources import extension_logs as ext
-from loganalyzer.textio import split_lines
+from loganalyzer.sources import linux
+from loganalyzer.sources.linux import agent_log, extension_common, extension_events, extension_log, handler_logs
+from loganalyzer.sources._kit import split_lines
+
+#: every parser of extension logs, in the registry's order
+EXTENSION_PARSERS = tuple(parser for parser in linux.PARSERS if parser.source == "extension.log")
 
 DATA = Path(__file__).parent / "data" / "extension_logs"
 SNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
@@ -68,7 +72,7 @@ def by_message(events: list[dict], text: str) -> dict:
 
 
 def test_x3_utc_successful_run_timeline():
-    result = parse(ext.parse_extension_log, (DATA / "x3_utc_success.log").read_bytes(), SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, (DATA / "x3_utc_success.log").read_bytes(), SNAP_DIR + "extension.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 0 and not result.problems
     assert all(e["component"] == SNAPSHOT for e in events)
@@ -119,7 +123,7 @@ def test_x3_utc_successful_run_timeline():
 def test_snapshot_task_token_is_redacted():
     data = (DATA / "x3_utc_success.log").read_bytes()
     assert b"9c1f0e2d-4b3a-4c5d-8e7f-abcdef012345" in data
-    events = rows(parse(ext.parse_extension_log, data, SNAP_DIR + "extension.log"))
+    events = rows(parse(extension_log.parse_extension_log, data, SNAP_DIR + "extension.log"))
     token = by_message(events, "snapshotTaskToken")
     assert token["message"] == "snapshotTaskToken : <redacted>"
     assert not any("9c1f0e2d-4b3a" in e["message"] or "9c1f0e2d-4b3a" in str(e["fields"]) for e in events)
@@ -127,7 +131,7 @@ def test_snapshot_task_token_is_redacted():
 
 def test_x3_local_freeze_failure_121():
     result = parse(
-        ext.parse_extension_log, (DATA / "x3_local_freeze_failure_121.log").read_bytes(), SNAP_DIR + "extension.log"
+        extension_log.parse_extension_log, (DATA / "x3_local_freeze_failure_121.log").read_bytes(), SNAP_DIR + "extension.log"
     )
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
@@ -163,7 +167,7 @@ def test_x3_local_freeze_failure_121():
 
 
 def test_x2_no_network_76_with_traceback_and_freeze_block():
-    result = parse(ext.parse_extension_log, (DATA / "x2_no_network_76.log").read_bytes(), SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, (DATA / "x2_no_network_76.log").read_bytes(), SNAP_DIR + "extension.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert events[0]["time"] == utc(2019, 6, 12, 3, 30, 1)
@@ -195,7 +199,7 @@ def test_x2_no_network_76_with_traceback_and_freeze_block():
 
 
 def test_x0_outer_and_inner_stamps_with_bare_stamp_lines():
-    result = parse(ext.parse_extension_log, (DATA / "x0_2016.log").read_bytes(), SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, (DATA / "x0_2016.log").read_bytes(), SNAP_DIR + "extension.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert len(events) == 4 and all(e["fields"]["variant"] == "X0" for e in events)
@@ -218,7 +222,7 @@ def test_x0_freeze_markers_as_separate_records_and_leading_junk():
         f"2016/12/10 01:11:01 {PREFIX}================== Logs during Freeze End ==============\n"
         f"2016/12/10 01:11:01 {PREFIX}2016-12-10 01:11:01.000000  Info  after the window \n"
     )
-    result = parse(ext.parse_extension_log, text, SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, text, SNAP_DIR + "extension.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 1 and result.unparsed_lines == [1]
     assert by_message(events, "Freezing: /data")["fields"]["freeze_window"] == "1"
@@ -227,7 +231,7 @@ def test_x0_freeze_markers_as_separate_records_and_leading_junk():
 
 def test_blank_lines_inside_a_message_are_kept():
     text = f"2024-01-02 03:04:05.000001 {PREFIX}Command output\n[stdout]\n\n[stderr]\nboom\n\n"
-    result = parse(ext.parse_extension_log, text, SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, text, SNAP_DIR + "extension.log")
     assert accounted(result) and result.unparsed == 0
     assert rows(result)[0]["message"] == "Command output\n[stdout]\n\n[stderr]\nboom"
 
@@ -239,7 +243,7 @@ def test_x3_basis_from_adjacent_x2_error_lines():
         f"2021/08/20 10:00:01 ERROR:{PREFIX}Failed to open status file\n"
         f"2021-08-20 08:00:02.200000 {PREFIX}continuing\n"
     )
-    events = rows(parse(ext.parse_extension_log, text, SNAP_DIR + "extension.log"))
+    events = rows(parse(extension_log.parse_extension_log, text, SNAP_DIR + "extension.log"))
     assert events[0]["fields"]["variant"] == "X3-UTC"
     assert events[0]["fields"]["time_basis_reason"] == "x3-offset-from-adjacent-x2"
     assert events[0]["time"] == utc(2021, 8, 20, 8, 0, 1, 100000)
@@ -253,7 +257,7 @@ def test_x3_stamp_without_microseconds_and_unstamped_continuations():
         "ValueError: boom\n"
         f"2023-01-02 03:04:06.5 {PREFIX}next\n"
     )
-    result = parse(ext.parse_extension_log, text, SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, text, SNAP_DIR + "extension.log")
     events = rows(result)
     assert accounted(result)
     assert len(events) == 2
@@ -267,8 +271,8 @@ def test_host_based_extension_log_uses_same_parser():
     text += f"2024-06-01 10:00:00.000002 {PREFIX}2024-06-01 12:00:00 Freezing: /\n"
     text += f"2024-06-01 10:00:00.000003 {PREFIX}[SnapshotRequest.log_binary_output] -> ============== Binary output traces end ================= \n"
     path = SNAP_DIR + "host_based_extension.log"
-    assert ext._claim_host_based_log(path, text.encode()) == BY_NAME_AND_CONTENT
-    events = rows(parse(ext.parse_extension_log, text, path))
+    assert extension_log._claim_host_based_log(path, text.encode()) == BY_NAME_AND_CONTENT
+    events = rows(parse(extension_log.parse_extension_log, text, path))
     assert events[1]["fields"]["binary_output"] == "1"
     assert events[1]["message"] == "Freezing: /"
 
@@ -297,8 +301,8 @@ ERA_B_SAMPLE = f"""\
 
 def test_command_execution_era_d():
     path = SNAP_DIR + "CommandExecution.log"
-    assert ext._claim_command_execution(path, ERA_D_SAMPLE.encode()) == BY_NAME_AND_CONTENT
-    result = parse(ext.parse_command_execution, ERA_D_SAMPLE, path)
+    assert agent_log._claim_command_execution(path, ERA_D_SAMPLE.encode()) == BY_NAME_AND_CONTENT
+    result = parse(agent_log.parse_command_execution, ERA_D_SAMPLE, path)
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert len(events) == 4
@@ -316,7 +320,7 @@ def test_command_execution_era_d():
 
 
 def test_command_execution_era_b_is_local_and_era_c_detected():
-    result = parse(ext.parse_command_execution, ERA_B_SAMPLE, SNAP_DIR + "CommandExecution.log")
+    result = parse(agent_log.parse_command_execution, ERA_B_SAMPLE, SNAP_DIR + "CommandExecution.log")
     events = rows(result)
     assert [e["fields"]["era"] for e in events] == ["B", "B", "B"]
     assert events[0]["fields"]["time_basis"] == "local"
@@ -327,7 +331,7 @@ def test_command_execution_era_b_is_local_and_era_c_detected():
         f"2019-12-10T08:00:00.123456Z INFO [{SNAPSHOT}-1.0.9150.0] Target handler state: enabled\n"
         "2019-12-10T08:00:01.000000Z INFO ExtHandler Fetched a new incarnation\n"
     )
-    events = rows(parse(ext.parse_command_execution, era_c, SNAP_DIR + "CommandExecution.log"))
+    events = rows(parse(agent_log.parse_command_execution, era_c, SNAP_DIR + "CommandExecution.log"))
     assert [e["fields"]["era"] for e in events] == ["C", "C"]
     assert events[1]["fields"]["prefix"] == "ExtHandler"
 
@@ -338,8 +342,8 @@ def test_command_execution_multi_config_and_era_a():
         f"2016/05/01 10:00:01 ERROR:[{SNAPSHOT}-1.0]Enable failed\n"
     )
     path = "var/log/azure/Microsoft.CPlat.Core.RunCommandHandlerLinux/CommandExecution_first.log"
-    assert ext._claim_command_execution(path, text.encode()) >= BY_NAME
-    events = rows(parse(ext.parse_command_execution, text, path))
+    assert agent_log._claim_command_execution(path, text.encode()) >= BY_NAME
+    events = rows(parse(agent_log.parse_command_execution, text, path))
     assert [e["fields"]["era"] for e in events] == ["A", "A"]
     assert events[1]["level"] == "error" and events[1]["message"] == "Enable failed"
     assert events[0]["level"] == "info"
@@ -350,7 +354,7 @@ def test_command_execution_multi_config_and_era_a():
 
 
 def test_shell_log_c_locale_local_zone():
-    result = parse(ext.parse_shell_log, (DATA / "shell_c_locale.log").read_bytes(), SNAP_DIR + "shell.log")
+    result = parse(handler_logs.parse_shell_log, (DATA / "shell_c_locale.log").read_bytes(), SNAP_DIR + "shell.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert events[0]["time"] == utc(2021, 3, 9, 10, 11, 12)
@@ -363,7 +367,7 @@ def test_shell_log_c_locale_local_zone():
 
 
 def test_shell_log_en_us_twelve_hour_utc():
-    result = parse(ext.parse_shell_log, (DATA / "shell_en_us.log").read_bytes(), SNAP_DIR + "shell.log")
+    result = parse(handler_logs.parse_shell_log, (DATA / "shell_en_us.log").read_bytes(), SNAP_DIR + "shell.log")
     events = rows(result)
     assert events[0]["time"] == utc(2026, 5, 21, 17, 4, 31)
     assert "time_basis" not in events[0]["fields"]
@@ -381,7 +385,7 @@ def test_shell_log_other_locales():
         "Tue  9 Mar 10:11:12 +0100 2021- python path exists\n"
         "not a shell line\n"
     )
-    result = parse(ext.parse_shell_log, text, SNAP_DIR + "shell.log")
+    result = parse(handler_logs.parse_shell_log, text, SNAP_DIR + "shell.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 1
     assert events[0]["time"] == utc(2021, 3, 9, 10, 11, 12) and events[0]["fields"]["time_basis"] == "local"
@@ -397,9 +401,9 @@ def test_shell_log_other_locales():
 def test_events_json_one_event_per_entry():
     path = SNAP_DIR + "events/1717074954080123456.json"
     data = (DATA / "events_1717074954080123456.json").read_bytes()
-    assert ext._claim_events_json(path, data) == BY_NAME_AND_CONTENT
-    assert ext._claim_events_json("somewhere/else.json", data) == BY_CONTENT
-    result = parse(ext.parse_events_json, data, path)
+    assert extension_events._claim_events_json(path, data) == BY_NAME_AND_CONTENT
+    assert extension_events._claim_events_json("somewhere/else.json", data) == BY_CONTENT
+    result = parse(extension_events.parse_events_json, data, path)
     events = rows(result)
     assert accounted(result) and result.unparsed == 0 and not result.problems
     assert len(events) == 2
@@ -415,14 +419,14 @@ def test_events_json_one_event_per_entry():
 
 def test_events_json_broken_and_empty():
     broken = b'[{"Version": "1.0", "Message": "2024-05-30T13:15:46.1\\t[Error]:\\tboom sig=abc \\n"}, {"Vers'
-    result = parse(ext.parse_events_json, broken, SNAP_DIR + "events/2.json")
+    result = parse(extension_events.parse_events_json, broken, SNAP_DIR + "events/2.json")
     assert [p.kind for p in result.problems] == ["malformed"]
     assert result.unparsed == result.lines == 1 and accounted(result)
     events = rows(result)
     assert events[0]["level"] == "error" and events[0]["fields"]["salvaged"] == "1"
     assert "abc" not in events[0]["message"]
 
-    empty = parse(ext.parse_events_json, b"[]\n", SNAP_DIR + "events/3.json")
+    empty = parse(extension_events.parse_events_json, b"[]\n", SNAP_DIR + "events/3.json")
     assert accounted(empty) and empty.unparsed == 0
     assert rows(empty)[0]["fields"]["entries"] == "0"
 
@@ -434,8 +438,8 @@ def test_events_json_broken_and_empty():
 def test_go_handler_log():
     path = "var/log/azure/custom-script/handler.log"
     data = (DATA / "handler.log").read_bytes()
-    assert ext._claim_handler_log(path, data) == BY_NAME_AND_CONTENT
-    result = parse(ext.parse_handler_log, data, path)
+    assert handler_logs._claim_handler_log(path, data) == BY_NAME_AND_CONTENT
+    result = parse(handler_logs.parse_handler_log, data, path)
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert events[0]["time"] == utc(2024, 5, 30, 13, 15, 45)
@@ -458,8 +462,8 @@ def test_generic_timestamped_text():
         "2024-05-30 15:15:47+02:00 warn: offset stamp\n"
     )
     path = "var/log/azure/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent/mdsd.log"
-    assert ext._claim_generic(path, text.encode()) == BY_CONTENT
-    result = parse(ext.parse_generic, text, path)
+    assert extension_log._claim_generic(path, text.encode()) == BY_CONTENT
+    result = parse(extension_log.parse_generic, text, path)
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert events[0]["fields"]["time_basis"] == "local" and events[0]["level"] == "info"
@@ -471,35 +475,35 @@ def test_generic_timestamped_text():
 
 def test_extension_log_of_another_format_falls_back_to_generic():
     text = "2024-05-30 13:15:45 Something happened\nno stamp here\n"
-    result = parse(ext.parse_extension_log, text, "var/log/azure/Other.Ext/extension.log")
+    result = parse(extension_log.parse_extension_log, text, "var/log/azure/Other.Ext/extension.log")
     assert accounted(result) and result.unparsed == 0 and len(rows(result)) == 1
 
 
 def test_claims():
     x3 = f"2024-05-30 13:15:46.120344 {PREFIX}starting enable\n".encode()
     x2 = f"2019/06/12 03:30:01 {PREFIX}starting enable\n".encode()
-    assert ext._claim_extension_log(SNAP_DIR + "extension.log", x3) == BY_NAME_AND_CONTENT
-    assert ext._claim_extension_log(SNAP_DIR + "extension.log.1", x2) == BY_NAME_AND_CONTENT
-    assert ext._claim_extension_log(SNAP_DIR + "extension.log", b"") == BY_NAME
-    assert ext._claim_extension_log("home/user/saved.txt", x3) == BY_CONTENT
+    assert extension_log._claim_extension_log(SNAP_DIR + "extension.log", x3) == BY_NAME_AND_CONTENT
+    assert extension_log._claim_extension_log(SNAP_DIR + "extension.log.1", x2) == BY_NAME_AND_CONTENT
+    assert extension_log._claim_extension_log(SNAP_DIR + "extension.log", b"") == BY_NAME
+    assert extension_log._claim_extension_log("home/user/saved.txt", x3) == BY_CONTENT
     agent = b"2018/03/05 14:31:57.742721 INFO Daemon Azure Linux Agent Version:2.2.21\n" * 3
-    assert ext._claim_extension_log("var/log/waagent.log", agent + x2) == 0
-    assert ext._claim_extension_log("var/log/waagent.log", b"plain text\n") == 0
-    assert ext._claim_shell_log(SNAP_DIR + "shell.log", b"Tue Mar  9 10:11:12 UTC 2021- python3 path exists\n") == BY_NAME_AND_CONTENT
-    assert ext._claim_shell_log("x/shell.txt", b"Tue Mar  9 10:11:12 UTC 2021- 0 returned from handle.py\n") == BY_CONTENT
-    assert ext._claim_command_execution("var/log/waagent.log", ERA_D_SAMPLE.encode()) == 0
-    assert ext._claim_generic("var/log/azure/x/y/z.log", b"no stamps at all\n") == 0
-    assert ext._claim_generic("var/log/messages", b"2024-05-30 13:15:45 x\n") == 0
-    assert ext._claim_handler_log("var/log/azure/run-command/handler.log", b"") == BY_NAME
-    names = {p.name for p in ext.PARSERS}
+    assert extension_log._claim_extension_log("var/log/waagent.log", agent + x2) == 0
+    assert extension_log._claim_extension_log("var/log/waagent.log", b"plain text\n") == 0
+    assert handler_logs._claim_shell_log(SNAP_DIR + "shell.log", b"Tue Mar  9 10:11:12 UTC 2021- python3 path exists\n") == BY_NAME_AND_CONTENT
+    assert handler_logs._claim_shell_log("x/shell.txt", b"Tue Mar  9 10:11:12 UTC 2021- 0 returned from handle.py\n") == BY_CONTENT
+    assert agent_log._claim_command_execution("var/log/waagent.log", ERA_D_SAMPLE.encode()) == 0
+    assert extension_log._claim_generic("var/log/azure/x/y/z.log", b"no stamps at all\n") == 0
+    assert extension_log._claim_generic("var/log/messages", b"2024-05-30 13:15:45 x\n") == 0
+    assert handler_logs._claim_handler_log("var/log/azure/run-command/handler.log", b"") == BY_NAME
+    names = {p.name for p in EXTENSION_PARSERS}
     assert {"CommandExecution.log", "extension.log", "shell.log", "handler.log"} <= names
-    assert all(p.source == "extension.log" for p in ext.PARSERS)
+    assert all(p.source == "extension.log" for p in EXTENSION_PARSERS)
 
 
 def test_binary_and_encoding_problems():
-    result = parse(ext.parse_extension_log, b"\x00\x01\x02abc\n\x00\x00\n", SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, b"\x00\x01\x02abc\n\x00\x00\n", SNAP_DIR + "extension.log")
     assert [p.kind for p in result.problems] == ["binary"] and accounted(result)
-    result = parse(ext.parse_shell_log, "Tue Mar  9 10:11:12 UTC 2021- caf\xe9\n".encode("latin-1"), SNAP_DIR + "shell.log")
+    result = parse(handler_logs.parse_shell_log, "Tue Mar  9 10:11:12 UTC 2021- caf\xe9\n".encode("latin-1"), SNAP_DIR + "shell.log")
     assert [p.kind for p in result.problems] == ["encoding"] and accounted(result)
 
 
@@ -511,13 +515,13 @@ def test_shared_fixture_json_is_not_mistaken_for_events(shared):
     status = shared / "fixtures/linux/WALinuxAgent/tests/data/ext/sample-status.json"
     assert status.exists(), "the shared fixtures are complete when ../shared is present"
     data = status.read_bytes()
-    assert ext._claim_events_json("var/lib/waagent/x/status/0.status", data) == 0
-    result = parse(ext.parse_events_json, data, SNAP_DIR + "events/odd.json")
+    assert extension_events._claim_events_json("var/lib/waagent/x/status/0.status", data) == 0
+    result = parse(extension_events.parse_events_json, data, SNAP_DIR + "events/odd.json")
     assert accounted(result)
     assert [p.kind for p in result.problems] == ["malformed"]  # status entries, not events
     broken = shared / "fixtures/linux/WALinuxAgent/tests/data/ext/sample-status-invalid-json-format.json"
     if broken.exists():
-        result = parse(ext.parse_events_json, broken.read_bytes(), SNAP_DIR + "events/broken.json")
+        result = parse(extension_events.parse_events_json, broken.read_bytes(), SNAP_DIR + "events/broken.json")
         assert accounted(result) and result.unparsed == result.lines
         assert [p.kind for p in result.problems] == ["malformed"]
 
@@ -526,18 +530,18 @@ def test_shared_fixture_json_is_not_mistaken_for_events(shared):
 # properties
 
 ALL_PARSE_FUNCTIONS = (
-    (ext.parse_extension_log, SNAP_DIR + "extension.log"),
-    (ext.parse_command_execution, SNAP_DIR + "CommandExecution.log"),
-    (ext.parse_shell_log, SNAP_DIR + "shell.log"),
-    (ext.parse_events_json, SNAP_DIR + "events/1.json"),
-    (ext.parse_handler_log, "var/log/azure/custom-script/handler.log"),
-    (ext.parse_generic, "var/log/azure/x/other.log"),
+    (extension_log.parse_extension_log, SNAP_DIR + "extension.log"),
+    (agent_log.parse_command_execution, SNAP_DIR + "CommandExecution.log"),
+    (handler_logs.parse_shell_log, SNAP_DIR + "shell.log"),
+    (extension_events.parse_events_json, SNAP_DIR + "events/1.json"),
+    (handler_logs.parse_handler_log, "var/log/azure/custom-script/handler.log"),
+    (extension_log.parse_generic, "var/log/azure/x/other.log"),
 )
 
 
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise_and_lines_add_up(data):
-    for parser in ext.PARSERS:
+    for parser in EXTENSION_PARSERS:
         for path in (SNAP_DIR + "extension.log", "var/log/azure/custom-script/handler.log", "x.log"):
             assert parser.claim(path, data) in (0, BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT)
     for function, path in ALL_PARSE_FUNCTIONS:
@@ -584,7 +588,7 @@ def test_generated_records_round_trip(records, python3):
             lines.append(f"{moment} {prefix}{message}")  # str(datetime), as log_py3 writes
         else:
             lines.append(f"{moment:%Y/%m/%d %H:%M:%S} {'ERROR:' if error else ''}{prefix}{message}")
-    result = parse(ext.parse_extension_log, "\n".join(lines) + "\n", SNAP_DIR + "extension.log")
+    result = parse(extension_log.parse_extension_log, "\n".join(lines) + "\n", SNAP_DIR + "extension.log")
     events = rows(result)
     assert accounted(result) and result.unparsed == 0
     assert len(events) == len(records)
@@ -597,7 +601,7 @@ def test_generated_records_round_trip(records, python3):
             assert event["level"] == ("error" if error else None)
             assert event["fields"]["time_basis"] == "local"
         else:
-            local = moment.date() < ext.UTC_SWITCH_DATE
+            local = moment.date() < extension_common.UTC_SWITCH_DATE
             assert (event["fields"].get("time_basis") == "local") == local
 
 
@@ -608,24 +612,24 @@ _SECRET = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456
 def test_planted_secrets_never_appear(token, signature):
     sas = f"https://md-x.blob.core.windows.net/vhds/a.vhd?sv=2019-02-02&sr=b&sig={signature}&se=2030-01-01"
     samples = [
-        (ext.parse_extension_log, SNAP_DIR + "extension.log",
+        (extension_log.parse_extension_log, SNAP_DIR + "extension.log",
          f"2024-05-30 13:15:48.041870 {PREFIX}snapshotTaskToken : {token}\n"
          f"2024-05-30 13:15:49.000000 {PREFIX}================== Logs during Freeze Start ==============\n"
          f"2024/05/30 13:15:49.100000  Error  blob {sas} failed \n"
          "================== Logs during Freeze End ==============\n"
          f"2019/06/12 03:30:45 ERROR:{PREFIX}snapshotTaskToken : {token}\n"
          f"2019/06/12 03:30:45 ERROR:{sas}\n"),
-        (ext.parse_command_execution, SNAP_DIR + "CommandExecution.log",
+        (agent_log.parse_command_execution, SNAP_DIR + "CommandExecution.log",
          f"2024-05-30T13:16:12.442310Z INFO ExtHandler [{SNAPSHOT}-1.0.9218.0] Command: x\n[stdout]\n"
          f"snapshotTaskToken : {token}\n{sas}\n"),
-        (ext.parse_shell_log, SNAP_DIR + "shell.log",
+        (handler_logs.parse_shell_log, SNAP_DIR + "shell.log",
          f"Tue Mar  9 10:11:12 UTC 2021- snapshotTaskToken : {token} {sas}\n"),
-        (ext.parse_events_json, SNAP_DIR + "events/1.json",
+        (extension_events.parse_events_json, SNAP_DIR + "events/1.json",
          json.dumps([{"Message": f"2024-05-30T13:15:46.1\t[Info]:\tsnapshotTaskToken : {token} {sas} \n",
                       "OperationId": "x", "snapshotTaskToken": token}])),
-        (ext.parse_handler_log, "var/log/azure/custom-script/handler.log",
+        (handler_logs.parse_handler_log, "var/log/azure/custom-script/handler.log",
          f'time=2024-05-30T13:15:46Z event=x error="Get {sas}: timeout" token={token}\n'),
-        (ext.parse_generic, "var/log/azure/x/y.log", f"2024-05-30 13:15:45 snapshotTaskToken : {token} {sas}\n"),
+        (extension_log.parse_generic, "var/log/azure/x/y.log", f"2024-05-30 13:15:45 snapshotTaskToken : {token} {sas}\n"),
     ]
     for function, path, text in samples:
         events = rows(parse(function, text, path))
@@ -656,13 +660,13 @@ def test_planted_secrets_never_appear(token, signature):
     ],
 )
 def test_snapshot_field_extraction(text, expected):
-    assert ext._snapshot_fields(text) == expected
+    assert extension_common._snapshot_fields(text) == expected
 
 
 def test_project_samples_parse_without_unparsed_lines(samples):
     files = [f for f in samples.rglob("*") if f.is_file() and "/var/log/azure/" in f.as_posix()]
     assert files, "the Linux samples hold /var/log/azure files"
-    parsers = ext.PARSERS
+    parsers = EXTENSION_PARSERS
     for file in files:
         relative = "var/log/azure/" + file.as_posix().split("/var/log/azure/", 1)[1]
         data = file.read_bytes()

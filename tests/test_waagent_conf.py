@@ -8,14 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.sources import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext
-from loganalyzer.sources.waagent_conf import (
+from loganalyzer.sources.linux.conf import (
     claim_extension_conf,
     claim_waagent_conf,
     parse_extension_conf,
     parse_waagent_conf,
     PARSERS,
 )
-from loganalyzer.textio import decode, split_lines
+from loganalyzer.sources._kit import decode, split_lines
 
 CONF = b"""#
 # Microsoft Azure Linux Agent Configuration

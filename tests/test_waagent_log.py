@@ -18,15 +18,12 @@ from hypothesis import strategies as st
 from loganalyzer.events import to_frame
 from loganalyzer.redaction import redact
 from loganalyzer.sources import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext
-from loganalyzer.sources import waagent_log
-from loganalyzer.sources.waagent_log import (
-    PARSERS,
-    claim_waagent_log,
-    claim_waagent_syslog,
-    parse_waagent_log,
-    parse_waagent_syslog,
-)
-from loganalyzer.textio import decode, split_lines
+from loganalyzer.sources._kit import decode, split_lines
+from loganalyzer.sources.linux import agent_log, agent_syslog
+from loganalyzer.sources.linux.agent_log import claim_waagent_log, parse_waagent_log
+from loganalyzer.sources.linux.agent_syslog import claim_waagent_syslog, parse_waagent_syslog
+
+PARSERS = (agent_log.WAAGENT_LOG, *agent_syslog.PARSERS)
 
 DATA = Path(__file__).parent / "data" / "waagent_log"
 UTC = timezone.utc
@@ -71,7 +68,7 @@ def test_parsers_exported_and_registered():
     names = {p.name for p in PARSERS}
     assert names == {"waagent.log", "waagent.syslog"}
     assert {p.source for p in PARSERS} == {"waagent.log", "waagent.syslog"}
-    assert waagent_log.__doc__ and "era" in waagent_log.__doc__
+    assert agent_log.__doc__ and "era" in agent_log.__doc__
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.sources import BY_CONTENT, BY_NAME, ParseContext, all_parsers
-from loganalyzer.sources.waagent_state import PARSERS
+from loganalyzer.enrich import enrich
+from loganalyzer.signatures import load_knowledge
+from loganalyzer.sources.linux import PARSERS as LINUX_PARSERS
+
+KNOWLEDGE = load_knowledge()
+PARSERS = tuple(parser for parser in LINUX_PARSERS if parser.source == "waagent.state")
 
 DATA = Path(__file__).parent / "data" / "waagent_state"
 VMS = "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0"
@@ -28,6 +33,12 @@ def parse(name: str, data: bytes, path: str, truncated: bool = False):
 
 def rows(result) -> list[dict[str, str]]:
     return [dict(fields) for fields in result.events.fields]
+
+
+def enriched(result, path: str) -> list[dict[str, str]]:
+    """The rows as ``read_bundle`` gives them: result codes named from knowledge.toml."""
+    table = enrich(result.events.to_table(path, "waagent.state"), KNOWLEDGE)
+    return [dict(fields) for fields in table["fields"].to_pylist()]
 
 
 def everything(result) -> str:
@@ -235,7 +246,8 @@ def test_agent_status_handlers_and_vmsnapshot_inner_report():
     assert vms["ext_error_code"] == "FailedRetryableSnapshotFailedNoNetwork"
     assert vms["host_status_code_pre_snapshot"] == "555" and vms["vm_health"] == "red"
     assert result.events.level[1] == "error"
-    assert script["code"] == "1009" and script["code_name"] == "PluginEnableProcessingFailed"
+    assert script["code"] == "1009" and "code_name" not in script  # named after parsing, from knowledge.toml
+    assert enriched(result, path)[2]["code_name"] == "PluginEnableProcessingFailed"
     assert result.events.level[2] == "error"
     assert goal["kind"] == "agent_status_goal_state" and goal["status"] == "Success"
     assert "PLANTEDsigVALUE123" not in everything(result)
@@ -252,7 +264,7 @@ def test_vmsnapshot_status_file_inner_report():
     (row,) = rows(result)
     assert row["kind"] == "ext_status" and row["seq_no"] == "12" and row["handler_version"] == "1.0.9225.0"
     assert row["status"] == "success" and row["code"] == "76"
-    assert row["code_name"] == "FailedRetryableSnapshotFailedNoNetwork"
+    assert enriched(result, VMS + "/status/12.status")[0]["code_name"] == "FailedRetryableSnapshotFailedNoNetwork"
     assert row["inner_status"] == "error" and row["ext_error_code"] == "FailedRetryableSnapshotFailedNoNetwork"
     assert row["snapshot_count"] == "2" and row["snapshot_failed_count"] == "2"
     assert "Connection timed out" in row["snapshot_first_error"]
@@ -273,7 +285,8 @@ def test_status_plain_text_message_and_file_name_variants():
     data = json.dumps(status).encode()
     result = parse("extension status file", data, VMS + "/status/5_status")
     row = rows(result)[0]
-    assert row["renamed"] == "1" and row["seq_no"] == "5" and row["code_name"] == "ExtensionTempTerminalState"
+    assert row["renamed"] == "1" and row["seq_no"] == "5"
+    assert enriched(result, VMS + "/status/5_status")[0]["code_name"] == "ExtensionTempTerminalState"
     assert row["host_status_code_do_snapshot"] == "556" and row["message_format"] == "text"
     temp = parse("extension status file", data, VMS + "/status/tempStatusFile.status")
     assert rows(temp)[0]["temp_file"] == "1"
@@ -327,7 +340,8 @@ def test_handler_status():
     path = "var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/config/HandlerStatus"
     result = parse("HandlerStatus", (DATA / "HandlerStatus").read_bytes(), path)
     row = rows(result)[0]
-    assert row["status"] == "NotReady" and row["code"] == "1009" and row["code_name"] == "PluginEnableProcessingFailed"
+    assert row["status"] == "NotReady" and row["code"] == "1009"
+    assert enriched(result, path)[0]["code_name"] == "PluginEnableProcessingFailed"
     assert "not found" in row["message"] and result.events.level[0] == "error"
     assert best(path, (DATA / "HandlerStatus").read_bytes())[0].name == "HandlerStatus"
 

@@ -34,11 +34,20 @@ __all__ = [
     "BY_CONTENT",
     "BY_NAME",
     "BY_NAME_AND_CONTENT",
+    "EVERY_EVENT_FIELDS",
     "ParseContext",
     "ParseResult",
     "Parser",
     "all_parsers",
+    "fields_markdown",
 ]
+
+#: fields the reader itself may add to the events of any parser (see :mod:`loganalyzer.timebase`)
+EVERY_EVENT_FIELDS = {
+    "time_basis": "local: the source stamps local wall-clock time (the row was added with local_time=True)",
+    "utc_offset": "offset applied to a local time (+02:00, tz:Europe/Stockholm) or unknown",
+    "utc_offset_source": "caller (tz= given), inferred (from the bundle) or none",
+}
 
 BY_CONTENT = 10
 BY_NAME = 20
@@ -106,18 +115,17 @@ class Parser:
 
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
-    from . import (
-        azure_exports,
-        extension_logs,
-        waagent_conf,
-        waagent_log,
-        waagent_state,
-        windows_agent_logs,
-        windows_events,
-    )
-
-    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
-    from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # lane collect
+    from . import azure_exports, linux, windows_agent_logs, windows_events
+    from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # command outputs
     from .windows import commands_network as windows_network, commands_policy, commands_services
-    modules += (commands_systemd, commands_host, commands_network, commands_storage, syslog, commands_services, windows_network, commands_policy)
-    return tuple(parser for module in modules for parser in module.PARSERS)
+
+    commands = (commands_systemd, commands_host, commands_network, commands_storage, syslog, commands_services, windows_network, commands_policy)
+    return (*linux.PARSERS, *windows_events.PARSERS, *windows_agent_logs.PARSERS, *azure_exports.PARSERS,
+            *(parser for module in commands for parser in module.PARSERS))
+
+
+def fields_markdown() -> str:
+    """``docs/fields.md``: every parser's declared ``fields``, by source and parser."""
+    from ._fields_doc import render
+
+    return render(all_parsers())

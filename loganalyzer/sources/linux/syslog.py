@@ -44,7 +44,7 @@ _BOOT = re.compile(r"^-- (?:Boot (?P<boot>[0-9a-f]{32})|Reboot|Logs begin at .*|
 _JSON = re.compile(r'^\{.*"(?:__REALTIME_TIMESTAMP|MESSAGE)"')
 
 # ``messages``, ``syslog``, ``daemon.log``, ``user.log`` and ``journal*.txt|log`` belong to the
-# agent-record reader (source ``waagent.syslog``, waagent_log.py), which claims them by name and
+# agent-record reader (source ``waagent.syslog``, linux/agent_syslog.py), which claims them by name and
 # keeps the agent's records in them; this parser stays below it there (``_YIELDS``) and reads the
 # other system logs and any syslog-shaped text under other names.
 _YIELDS = re.compile(r"(^|/)((syslog|messages|daemon\.log|user\.log)(\.\d+|-\d{8}(\d{2})?)?|journal(ctl)?[^/]*\.(txt|log))$", re.IGNORECASE)

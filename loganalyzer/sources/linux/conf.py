@@ -51,10 +51,17 @@ from __future__ import annotations
 import json
 import re
 
-from ..redaction import MASK, redact
-from ..textio import decode, load_json, looks_binary, split_lines
-from . import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
-from ..events import Problem
+from ...events import Problem
+from ...redaction import MASK, redact
+from .. import (
+    BY_CONTENT,
+    BY_NAME,
+    BY_NAME_AND_CONTENT,
+    ParseContext,
+    Parser,
+    ParseResult,
+)
+from .._kit import begin_text, load_json
 
 __all__ = ["PARSERS", "KNOWN_AGENT_KEYS"]
 
@@ -96,6 +103,7 @@ _EXT_CONF_NAMES = {
     "workload.conf": "workload.conf",
     "vmsnapshotscriptpluginconfig.json": "VMSnapshotScriptPluginConfig.json",
 }
+_BINARY = "binary data where a text configuration file was expected"
 _EXT_CONF_SECTIONS = (b"[snapshotthread]", b"[pre_post]", b"[workload]", b"[monitor]")
 
 
@@ -104,37 +112,6 @@ def _mask_value(key: str, value: str) -> str:
     if value and key not in KNOWN_AGENT_KEYS and _SECRET_KEY.search(key):
         return MASK
     return redact(_URL_USERINFO.sub(lambda m: f"{m.group(1)}:{MASK}@", value))
-
-
-def _begin(data: bytes, context: ParseContext, source: str) -> tuple[ParseResult, list[str] | None]:
-    result = ParseResult(source=source)
-    text = decode(data)
-    lines = split_lines(text.text)
-    result.lines = len(lines)
-    if looks_binary(data):
-        result.problems.append(Problem(context.file, "binary", "binary data where a text configuration file was expected"))
-        for number in range(1, len(lines) + 1):
-            result.unparsable(number)
-        return result, None
-    if text.warning:
-        result.problems.append(Problem(context.file, "encoding", text.warning))
-    return result, lines
-
-
-def _guard(parse_function, source: str):
-    def parse(data: bytes, context: ParseContext) -> ParseResult:
-        try:
-            return parse_function(data, context)
-        except Exception as error:  # a bug of ours: counted and shown, never raised
-            result = ParseResult(source=source)
-            result.lines = len(split_lines(decode(data).text))
-            for number in range(1, result.lines + 1):
-                result.unparsable(number)
-            result.problems.append(Problem(context.file, "parser-error", f"{type(error).__name__}: {error}"))
-            return result
-
-    parse.__doc__ = parse_function.__doc__
-    return parse
 
 
 # --------------------------------------------------------------------------------------------------
@@ -158,11 +135,11 @@ def _agent_value(raw: str) -> str:
     return raw.split("#", 1)[0].strip('" ').strip()
 
 
-def parse_waagent_conf(data: bytes, context: ParseContext) -> ParseResult:
+def _read_waagent_conf(data: bytes, context: ParseContext, result: ParseResult) -> None:
     """One event per option line of ``/etc/waagent.conf`` plus a summary event for the file."""
-    result, lines = _begin(data, context, "waagent.conf")
+    lines = begin_text(data, context, result, binary_message=_BINARY)
     if lines is None:
-        return result
+        return
     entries: list[tuple[int, str, str]] = []
     commented: list[str] = []
     other = 0  # comment / blank lines, accounted by the summary event
@@ -247,7 +224,7 @@ def parse_waagent_conf(data: bytes, context: ParseContext) -> ParseResult:
             component="waagent.conf",
             fields={k: redact(v) for k, v in fields.items()},
         )
-    return result
+    return
 
 
 # --------------------------------------------------------------------------------------------------
@@ -284,11 +261,11 @@ def _ext_summary(result: ParseResult, file_kind: str, keys: int, span: int) -> N
     )
 
 
-def parse_extension_conf(data: bytes, context: ParseContext) -> ParseResult:
+def _read_extension_conf(data: bytes, context: ParseContext, result: ParseResult) -> None:
     """VMSnapshotLinux configuration: one event per setting, INI or JSON."""
-    result, lines = _begin(data, context, "extension.conf")
+    lines = begin_text(data, context, result, binary_message=_BINARY)
     if lines is None:
-        return result
+        return
     file_kind = _ext_conf_kind(context.path)
     text = "\n".join(lines)
     if file_kind == "VMSnapshotScriptPluginConfig.json" or (file_kind is None and text.lstrip().startswith("{")):
@@ -339,10 +316,10 @@ def parse_extension_conf(data: bytes, context: ParseContext) -> ParseResult:
             },
             span=span,
         )
-    return result
+    return
 
 
-def _parse_plugin_json(result: ParseResult, lines: list[str], context: ParseContext, file_kind: str) -> ParseResult:
+def _parse_plugin_json(result: ParseResult, lines: list[str], context: ParseContext, file_kind: str) -> None:
     try:
         document = load_json("\n".join(lines))
     except (ValueError, RecursionError) as error:
@@ -350,7 +327,7 @@ def _parse_plugin_json(result: ParseResult, lines: list[str], context: ParseCont
         result.problems.append(Problem(context.file, kind, f"not valid JSON: {error}"))
         for number in range(1, len(lines) + 1):
             result.unparsable(number)
-        return result
+        return
     if not isinstance(document, dict):
         result.problems.append(Problem(context.file, "malformed", "expected a JSON object of plugin settings"))
         document = {}
@@ -368,10 +345,36 @@ def _parse_plugin_json(result: ParseResult, lines: list[str], context: ParseCont
                     "line": str(line), "effective": "1"},
             span=0,
         )
-    return result
+    return
 
 
-PARSERS = (
-    Parser("waagent.conf", "waagent.conf", claim_waagent_conf, _guard(parse_waagent_conf, "waagent.conf")),
-    Parser("VMSnapshotLinux config", "extension.conf", claim_extension_conf, _guard(parse_extension_conf, "extension.conf")),
-)
+_CONF_KEY_FIELDS = {
+    "kind": "waagent_conf / extension_conf (the file's summary) or waagent_conf_key / extension_conf_key",
+    "key": "option name as written",
+    "value": "value as the reader sees it (EOL comment and quotes removed; secrets masked)",
+    "line": "line number of the key",
+    "duplicate": "1 when the key occurs more than once in the file",
+    "effective": "0 for an occurrence a later one overrides, else 1",
+    "key_count": "summary: number of keys",
+    "duplicate_keys": "summary: comma list of keys given more than once",
+}
+WAAGENT_CONF_FIELDS = {
+    **_CONF_KEY_FIELDS,
+    "known": "1 when the key is a documented agent option",
+    "ignored_key": "1 for Extensions.Enable (the agent ignores it)",
+    "commented_keys": "summary: comma list of #Key= lines",
+    "extensions_enabled": "summary: effective Extensions.Enabled value when set",
+    "ignored_keys": "summary: comma list of ignored keys",
+}
+EXTENSION_CONF_FIELDS = {
+    **_CONF_KEY_FIELDS,
+    "section": "INI section",
+    "file_kind": "vmbackup.conf, VMSnapshotPluginHost.conf, workload.conf or VMSnapshotScriptPluginConfig.json",
+}
+
+WAAGENT_CONF = Parser("waagent.conf", "waagent.conf", claim_waagent_conf, read=_read_waagent_conf, fields=WAAGENT_CONF_FIELDS)
+EXTENSION_CONF = Parser("VMSnapshotLinux config", "extension.conf", claim_extension_conf, read=_read_extension_conf, fields=EXTENSION_CONF_FIELDS)
+parse_waagent_conf = WAAGENT_CONF.parse
+parse_extension_conf = EXTENSION_CONF.parse
+
+PARSERS = (WAAGENT_CONF, EXTENSION_CONF)
