@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from loganalyzer.reader import read_bundle
-from loganalyzer.sources import BY_CONTENT, BY_NAME, ParseContext, all_parsers
+from loganalyzer.sources import EVERY_EVENT_FIELDS, BY_CONTENT, BY_NAME, ParseContext, all_parsers
 from loganalyzer.sources.linux import commands_host, commands_network, commands_storage, commands_systemd
 
 
@@ -14,6 +14,8 @@ def _parse(module, path: str, text: str):
     data = text.encode()
     result = module.parse(data, ParseContext(file=path, path=path))
     assert result.lines == result.events.spans + result.unparsed
+    emitted = {key for fields in result.events.fields for key in fields}
+    assert emitted <= set(module.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS), "undeclared fields"
     return result
 
 

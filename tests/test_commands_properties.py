@@ -1,5 +1,6 @@
-"""Properties every command-output and system-log parser keeps: arbitrary bytes never raise and
-every line is accounted for (``lines == spans + unparsed``), under the names they claim."""
+"""Properties every command-output and system-log parser keeps: arbitrary bytes never raise, every
+line is accounted for (``lines == spans + unparsed``) and every field emitted is declared, under
+the names they claim."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loganalyzer.sources import ParseContext
+from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext
 from loganalyzer.sources.linux import commands_host, commands_network, commands_storage, commands_systemd, syslog
 from loganalyzer.sources.windows import commands_network as windows_network
 from loganalyzer.sources.windows import commands_policy, commands_services
@@ -73,5 +74,8 @@ inputs = st.one_of(
 def test_never_raises_and_accounts_for_every_line(module, path, data):
     result = module.parse(data, ParseContext(file=path, path=path))
     assert result.lines == result.events.spans + result.unparsed
-    assert all(span >= 0 for span in [result.events.spans])
+    assert not [p for p in result.problems if p.kind == "parser-error"], result.problems
+    declared = set(module.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS)
+    emitted = {key for fields in result.events.fields for key in fields}
+    assert emitted <= declared, emitted - declared
     module.claim(path, data[:4096])

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from loganalyzer.sources import ParseContext, all_parsers
+from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext, all_parsers
 from loganalyzer.sources.windows import commands_network, commands_policy, commands_services
 
 
 def _parse(module, path: str, text: str, encoding: str = "utf-8"):
     result = module.parse(text.encode(encoding), ParseContext(file=path, path=path))
     assert result.lines == result.events.spans + result.unparsed
+    emitted = {key for fields in result.events.fields for key in fields}
+    assert emitted <= set(module.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS), "undeclared fields"
     return result
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 
 from loganalyzer.reader import read_bundle
-from loganalyzer.sources import ParseContext
+from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext
 from loganalyzer.sources.linux import syslog
 
 
 def _parse(path: str, text: str):
     result = syslog.parse(text.encode(), ParseContext(file=path, path=path))
     assert result.lines == result.events.spans + result.unparsed
+    emitted = {key for fields in result.events.fields for key in fields}
+    assert emitted <= set(syslog.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS), "undeclared fields"
     return result
 
 
