@@ -6,36 +6,9 @@ from __future__ import annotations
 import pytest
 
 from loganalyzer.reader import read_bundle
-from loganalyzer.sources import EVERY_EVENT_FIELDS, BY_CONTENT, BY_NAME, ParseContext, all_parsers
+from loganalyzer.sources import BY_CONTENT, BY_NAME
 from loganalyzer.sources.linux import commands_host, commands_network, commands_storage, commands_systemd
-
-
-def _parse(module, path: str, text: str):
-    data = text.encode()
-    result = module.parse(data, ParseContext(file=path, path=path))
-    assert result.lines == result.events.spans + result.unparsed
-    emitted = {key for fields in result.events.fields for key in fields}
-    assert emitted <= set(module.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS), "undeclared fields"
-    return result
-
-
-def _rows(result, kind: str) -> list[dict[str, str]]:
-    return [f for f in result.events.fields if f.get("kind") == kind]
-
-
-def _summary(result) -> dict[str, str]:
-    (summary,) = _rows(result, "summary")
-    return summary
-
-
-def _winner(path: str, text: str) -> str | None:
-    head = text.encode()[:4096]
-    best, best_claim = None, 0
-    for parser in all_parsers():
-        claim = parser.claim(path, head)
-        if claim > best_claim:
-            best, best_claim = parser, claim
-    return best.name if best else None
+from test_commands_helpers import parse_checked, rows, summary_of, winner
 
 
 # An older systemd (no vendor preset, "*" bullet, ASCII CGroup tree), as in agent issue reports.
@@ -67,30 +40,30 @@ Nov 04 08:01:12 vm1 systemd[1]: walinuxagent.service: Failed with result 'exit-c
 
 
 def test_systemctl_status_of_a_running_agent():
-    result = _parse(commands_systemd, "commands/systemctl_status_walinuxagent.txt", STATUS_RUNNING)
-    (unit,) = _rows(result, "unit")
+    result = parse_checked(commands_systemd, "commands/systemctl_status_walinuxagent.txt", STATUS_RUNNING)
+    (unit,) = rows(result, "unit")
     assert unit["unit"] == "walinuxagent.service" and unit["is_agent"] == "true"
     assert (unit["load_state"], unit["unit_file_state"], unit["active_state"], unit["sub_state"]) == ("loaded", "enabled", "active", "running")
     assert unit["main_pid"] == "477" and unit["since"].startswith("2017-06-20T06:52:14")
-    journal = _rows(result, "journal")
+    journal = rows(result, "journal")
     assert [j["process"] for j in journal] == ["waagent", "waagent"]
     assert result.events.time[0].year == 2017 and result.events.time[0].tzinfo is not None
-    assert _summary(result)["agent_running"] == "true" and result.unparsed == 0
+    assert summary_of(result)["agent_running"] == "true" and result.unparsed == 0
 
 
 def test_systemctl_status_of_a_failed_agent_names_the_exit_status():
-    result = _parse(commands_systemd, "sos_commands/systemd/systemctl_status_--all", STATUS_FAILED)
-    (unit,) = _rows(result, "unit")
+    result = parse_checked(commands_systemd, "sos_commands/systemd/systemctl_status_--all", STATUS_FAILED)
+    (unit,) = rows(result, "unit")
     assert unit["active_state"] == "failed" and unit["result"] == "exit-code" and unit["exit_status"] == "1/FAILURE"
     levels = dict(zip(result.events.message, result.events.level))
     assert any(level == "error" for level in levels.values())
-    summary = _summary(result)
+    summary = summary_of(result)
     assert summary["agent_running"] == "false" and summary["agent_active_state"] == "failed"
 
 
 def test_systemctl_status_of_a_missing_unit():
-    result = _parse(commands_systemd, "commands/systemctl_status_waagent.txt", "Unit waagent.service could not be found.\n")
-    (unit,) = _rows(result, "unit")
+    result = parse_checked(commands_systemd, "commands/systemctl_status_waagent.txt", "Unit waagent.service could not be found.\n")
+    (unit,) = rows(result, "unit")
     assert unit["load_state"] == "not-found" and unit["is_agent"] == "true"
 
 
@@ -103,18 +76,18 @@ def test_systemctl_status_of_a_missing_unit():
     ],
 )
 def test_is_active_and_is_enabled_take_the_unit_from_the_file_name(name, text, key, value):
-    result = _parse(commands_systemd, name, text)
-    (unit,) = _rows(result, "unit")
+    result = parse_checked(commands_systemd, name, text)
+    (unit,) = rows(result, "unit")
     assert unit[key] == value and unit["is_agent"] == "true"
-    assert _winner(name, text) == "systemctl/service"
+    assert winner(name, text) == "systemctl/service"
 
 
 def test_is_active_output_without_a_telling_name_is_not_claimed():
-    assert _winner("notes/answer.txt", "active\n") is None
+    assert winner("notes/answer.txt", "active\n") is None
 
 
 def test_list_units_and_list_unit_files():
-    units = _parse(commands_systemd, "sos_commands/systemd/systemctl_list-units", """\
+    units = parse_checked(commands_systemd, "sos_commands/systemd/systemctl_list-units", """\
   UNIT                      LOAD   ACTIVE SUB     DESCRIPTION
   cron.service              loaded active running Regular background program processing daemon
 ● walinuxagent.service      loaded failed failed  Azure Linux Agent
@@ -125,16 +98,16 @@ SUB    = The low-level unit activation state, values depend on unit type.
 
 2 loaded units listed.
 """)
-    assert [u["unit"] for u in _rows(units, "unit")] == ["cron.service", "walinuxagent.service"]
-    assert _summary(units)["agent_active_state"] == "failed" and units.unparsed == 0
-    files = _parse(commands_systemd, "commands/systemctl_list-unit-files.txt", """\
+    assert [u["unit"] for u in rows(units, "unit")] == ["cron.service", "walinuxagent.service"]
+    assert summary_of(units)["agent_active_state"] == "failed" and units.unparsed == 0
+    files = parse_checked(commands_systemd, "commands/systemctl_list-unit-files.txt", """\
 UNIT FILE                    STATE           VENDOR PRESET
 walinuxagent.service         disabled        enabled
 ssh.service                  enabled         enabled
 
 2 unit files listed.
 """)
-    agent = next(u for u in _rows(files, "unit") if u["is_agent"] == "true")
+    agent = next(u for u in rows(files, "unit") if u["is_agent"] == "true")
     assert agent["unit_file_state"] == "disabled" and agent["vendor_preset"] == "enabled"
 
 
@@ -148,23 +121,23 @@ ssh.service                  enabled         enabled
     ],
 )
 def test_service_status_of_sysv_upstart_and_freebsd(text, active):
-    result = _parse(commands_systemd, "commands/service_waagent_status.txt", text)
-    (unit,) = _rows(result, "unit")
+    result = parse_checked(commands_systemd, "commands/service_waagent_status.txt", text)
+    (unit,) = rows(result, "unit")
     assert unit["active_state"] == active and unit["is_agent"] == "true"
 
 
 def test_waagent_version_gives_both_agents_and_python():
     text = "WALinuxAgent-2.2.45 running on ubuntu 18.04\nPython: 3.6.9\nGoal state agent: 2.8.0.11\n"
-    assert _winner("commands/waagent_version.txt", text) == "ps/versions/os-release"
-    assert _winner("anything.out", text) == "ps/versions/os-release"  # by content alone
-    summary = _summary(_parse(commands_host, "commands/waagent_version.txt", text))
+    assert winner("commands/waagent_version.txt", text) == "ps/versions/os-release"
+    assert winner("anything.out", text) == "ps/versions/os-release"  # by content alone
+    summary = summary_of(parse_checked(commands_host, "commands/waagent_version.txt", text))
     assert (summary["agent_version"], summary["goal_state_agent_version"], summary["python_version"]) == ("2.2.45", "2.8.0.11", "3.6.9")
 
 
 def test_python_version_and_a_missing_interpreter():
-    assert _summary(_parse(commands_host, "commands/python3_version.txt", "Python 3.12.3\n"))["python_version"] == "3.12.3"
-    missing = _parse(commands_host, "commands/python_version.txt", "/bin/sh: 1: python: not found\n")
-    assert _summary(missing)["python_missing"] == "true" and _summary(missing)["interpreter"] == "python"
+    assert summary_of(parse_checked(commands_host, "commands/python3_version.txt", "Python 3.12.3\n"))["python_version"] == "3.12.3"
+    missing = parse_checked(commands_host, "commands/python_version.txt", "/bin/sh: 1: python: not found\n")
+    assert summary_of(missing)["python_missing"] == "true" and summary_of(missing)["interpreter"] == "python"
 
 
 def test_ps_listing_tells_which_agent_processes_run():
@@ -174,19 +147,19 @@ root           1  0.0  0.1 167744 13140 ?        Ss   Nov03   0:04 /sbin/init
 root         947  0.0  0.4 236072 17436 ?        Ss   Nov03   0:05 /usr/bin/python3 -u /usr/sbin/waagent -daemon
 root        1311  0.4  1.1 893092 45304 ?        Sl   Nov03   6:12 python3 -u bin/WALinuxAgent-2.12.0.4-py3.12.egg -run-exthandlers
 """
-    result = _parse(commands_host, "sos_commands/process/ps_auxwww", text)
-    roles = {p["process_role"]: p for p in _rows(result, "process")}
+    result = parse_checked(commands_host, "sos_commands/process/ps_auxwww", text)
+    roles = {p["process_role"]: p for p in rows(result, "process")}
     assert roles["agent-exthandler"]["agent_version"] == "2.12.0.4"
-    summary = _summary(result)
+    summary = summary_of(result)
     assert summary["agent_daemon_running"] == "true" and summary["backup_extension_running"] == "false"
     assert summary["processes"] == "3"
-    stopped = _summary(_parse(commands_host, "commands/ps.txt", text.splitlines()[0] + "\n" + text.splitlines()[1] + "\n"))
+    stopped = summary_of(parse_checked(commands_host, "commands/ps.txt", text.splitlines()[0] + "\n" + text.splitlines()[1] + "\n"))
     assert stopped["agent_daemon_running"] == "false" and stopped["agent_exthandler_running"] == "false"
 
 
 def test_os_release():
     text = 'NAME="Red Hat Enterprise Linux"\nVERSION="8.6 (Ootpa)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.6"\nPRETTY_NAME="Red Hat Enterprise Linux 8.6 (Ootpa)"\n'
-    summary = _summary(_parse(commands_host, "etc/os-release", text))
+    summary = summary_of(parse_checked(commands_host, "etc/os-release", text))
     assert (summary["os_id"], summary["os_version_id"], summary["os_like"]) == ("rhel", "8.6", "fedora")
 
 
@@ -206,19 +179,19 @@ COMMIT
 
 
 def test_iptables_tells_the_agents_own_rules_from_a_block():
-    result = _parse(commands_network, "commands/iptables-save.txt", IPTABLES_BLOCKS)
-    rules = _rows(result, "firewall_rule")
+    result = parse_checked(commands_network, "commands/iptables-save.txt", IPTABLES_BLOCKS)
+    rules = rows(result, "firewall_rule")
     assert [r["agent_rule"] if "agent_rule" in r else "-" for r in rules] == ["-", "true", "true", "-"]
     assert [r["blocks_wireserver"] for r in rules] == ["false", "false", "false", "true"]
     assert rules[-1]["port"] == "32526" and rules[-1]["action"] == "reject"
-    assert _summary(result)["wireserver_blocked"] == "true" and _summary(result)["output_policy"] == "accept"
+    assert summary_of(result)["wireserver_blocked"] == "true" and summary_of(result)["output_policy"] == "accept"
     agent_only = "\n".join(line for line in IPTABLES_BLOCKS.splitlines() if "32526" not in line) + "\n"
-    assert _summary(_parse(commands_network, "commands/iptables-save.txt", agent_only))["wireserver_blocked"] == "false"
-    assert _winner("saved/rules.out", IPTABLES_BLOCKS) == "ip/iptables/nft/firewalld/curl"
+    assert summary_of(parse_checked(commands_network, "commands/iptables-save.txt", agent_only))["wireserver_blocked"] == "false"
+    assert winner("saved/rules.out", IPTABLES_BLOCKS) == "ip/iptables/nft/firewalld/curl"
 
 
 def test_nft_ruleset_and_firewalld():
-    nft = _parse(commands_network, "sos_commands/nftables/nft_list_ruleset", """\
+    nft = parse_checked(commands_network, "sos_commands/nftables/nft_list_ruleset", """\
 table inet filter {
 \tchain output {
 \t\ttype filter hook output priority filter; policy accept;
@@ -226,8 +199,8 @@ table inet filter {
 \t}
 }
 """)
-    assert _summary(nft)["wireserver_blocked"] == "true"
-    zone = _parse(commands_network, "commands/firewall-cmd_list-all.txt", """\
+    assert summary_of(nft)["wireserver_blocked"] == "true"
+    zone = parse_checked(commands_network, "commands/firewall-cmd_list-all.txt", """\
 public (active)
   target: default
   interfaces: eth0
@@ -235,21 +208,21 @@ public (active)
   rich rules:
 \trule family="ipv4" destination address="168.63.129.16" port port="80" protocol="tcp" reject
 """)
-    assert _summary(zone)["wireserver_blocked"] == "true" and zone.unparsed == 0
+    assert summary_of(zone)["wireserver_blocked"] == "true" and zone.unparsed == 0
 
 
 def test_routes_with_and_without_the_wireserver():
-    present = _parse(commands_network, "sos_commands/networking/ip_route_show_table_all", """\
+    present = parse_checked(commands_network, "sos_commands/networking/ip_route_show_table_all", """\
 default via 10.0.0.1 dev eth0 proto dhcp src 10.0.0.4 metric 100
 10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.4 metric 100
 168.63.129.16 via 10.0.0.1 dev eth0 proto dhcp src 10.0.0.4 metric 100
 169.254.169.254 via 10.0.0.1 dev eth0 proto dhcp src 10.0.0.4 metric 100
 local 10.0.0.4 dev eth0 table local proto kernel scope host src 10.0.0.4
 """)
-    assert _summary(present)["route_to_wireserver"] == "present" and present.unparsed == 0
-    absent = _parse(commands_network, "commands/ip_route.txt", "10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.4\n")
-    assert _summary(absent) | {} == {"command": "ip route", "kind": "summary", "route_to_wireserver": "absent", "default_route": "absent"}
-    bsd = _parse(commands_network, "commands/netstat_rn.txt", """\
+    assert summary_of(present)["route_to_wireserver"] == "present" and present.unparsed == 0
+    absent = parse_checked(commands_network, "commands/ip_route.txt", "10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.4\n")
+    assert summary_of(absent) | {} == {"command": "ip route", "kind": "summary", "route_to_wireserver": "absent", "default_route": "absent"}
+    bsd = parse_checked(commands_network, "commands/netstat_rn.txt", """\
 Routing tables
 
 Internet:
@@ -258,7 +231,7 @@ default            10.0.0.1           UGS      hn0
 10.0.0.0/24        link#1             U        hn0
 168.63.129.16      10.0.0.1           UGHS     hn0
 """)
-    assert _summary(bsd)["route_to_wireserver"] == "present" and bsd.unparsed == 0
+    assert summary_of(bsd)["route_to_wireserver"] == "present" and bsd.unparsed == 0
 
 
 def test_ip_addr_tells_dhcp_from_static():
@@ -272,10 +245,10 @@ def test_ip_addr_tells_dhcp_from_static():
     inet 10.0.0.4/24 brd 10.0.0.255 scope global noprefixroute eth0
        valid_lft forever preferred_lft forever
 """
-    result = _parse(commands_network, "sos_commands/networking/ip_-d_address", text)
-    eth0 = next(i for i in _rows(result, "interface") if i["interface"] == "eth0")
+    result = parse_checked(commands_network, "sos_commands/networking/ip_-d_address", text)
+    eth0 = next(i for i in rows(result, "interface") if i["interface"] == "eth0")
     assert eth0["ipv4"] == "10.0.0.4" and eth0["dynamic"] == "false" and eth0["state"] == "UP"
-    assert _summary(result)["dhcp_address"] == "false"
+    assert summary_of(result)["dhcp_address"] == "false"
 
 
 @pytest.mark.parametrize(
@@ -299,39 +272,39 @@ def test_ip_addr_tells_dhcp_from_static():
     ],
 )
 def test_reachability_checks(name, text, reachable, error, target):
-    summary = _summary(_parse(commands_network, name, text))
+    summary = summary_of(parse_checked(commands_network, name, text))
     assert (summary["reachable"], summary.get("error"), summary["target"]) == (reachable, error, target)
 
 
 def test_ifcfg_without_dhcp():
     text = 'DEVICE=eth0\nBOOTPROTO=none\nONBOOT=yes\nIPADDR=10.0.0.4\n'
-    summary = _summary(_parse(commands_network, "etc/sysconfig/network-scripts/ifcfg-eth0", text))
+    summary = summary_of(parse_checked(commands_network, "etc/sysconfig/network-scripts/ifcfg-eth0", text))
     assert summary["dhcp"] == "false" and summary["bootproto"] == "none"
 
 
 def test_df_mount_findmnt_lsblk_and_fstab():
-    df = _parse(commands_storage, "sos_commands/filesys/df_-al_-x_autofs", """\
+    df = parse_checked(commands_storage, "sos_commands/filesys/df_-al_-x_autofs", """\
 Filesystem     1K-blocks     Used Available Use% Mounted on
 /dev/sda1       30298176 30298176         0 100% /
 /dev/mapper/rootvg-varlv
                  8374272  2109440   6264832  26% /var
 """)
-    rows = _rows(df, "filesystem")
-    assert [r["full"] for r in rows] == ["true", "false"] and rows[1]["mount_point"] == "/var"
-    assert _summary(df)["full_filesystems"] == "1" and df.unparsed == 0
-    mount = _parse(commands_storage, "sos_commands/filesys/mount_-l", """\
+    filesystems = rows(df, "filesystem")
+    assert [r["full"] for r in filesystems] == ["true", "false"] and filesystems[1]["mount_point"] == "/var"
+    assert summary_of(df)["full_filesystems"] == "1" and df.unparsed == 0
+    mount = parse_checked(commands_storage, "sos_commands/filesys/mount_-l", """\
 /dev/sda1 on / type ext4 (rw,relatime,discard)
 //stor01.file.core.windows.net/share on /mnt/share type cifs (rw,relatime,vers=3.1.1,cache=strict)
 /dev/sdc1 on /datadrive type xfs (ro,relatime,attr2,inode64,noquota)
 """)
-    by_point = {m["mount_point"]: m for m in _rows(mount, "mount")}
+    by_point = {m["mount_point"]: m for m in rows(mount, "mount")}
     assert by_point["/mnt/share"]["network_fs"] == "true" and by_point["/datadrive"]["read_only"] == "true"
-    findmnt = _parse(commands_storage, "commands/findmnt.txt", "TARGET     SOURCE    FSTYPE OPTIONS\n/          /dev/sda1 ext4   rw,relatime\n/datadrive /dev/sdc1 xfs    rw,relatime\n")
-    assert [m["fs_type"] for m in _rows(findmnt, "mount")] == ["ext4", "xfs"]
-    lsblk = _parse(commands_storage, "sos_commands/block/lsblk", "NAME   MAJ:MIN RM  SIZE RO TYPE MOUNTPOINT\nsda      8:0    0   30G  0 disk\n└─sda1   8:1    0   30G  0 part /\n")
-    assert [d["name"] for d in _rows(lsblk, "block_device")] == ["sda", "sda1"]
-    fstab = _parse(commands_storage, "etc/fstab", "# static file system information\nUUID=abc / xfs defaults 0 0\n/data/pg /var/lib/pgsql none bind 0 0\n")
-    assert [m["bind"] if "bind" in m else "-" for m in _rows(fstab, "mount")] == ["-", "true"]
+    findmnt = parse_checked(commands_storage, "commands/findmnt.txt", "TARGET     SOURCE    FSTYPE OPTIONS\n/          /dev/sda1 ext4   rw,relatime\n/datadrive /dev/sdc1 xfs    rw,relatime\n")
+    assert [m["fs_type"] for m in rows(findmnt, "mount")] == ["ext4", "xfs"]
+    lsblk = parse_checked(commands_storage, "sos_commands/block/lsblk", "NAME   MAJ:MIN RM  SIZE RO TYPE MOUNTPOINT\nsda      8:0    0   30G  0 disk\n└─sda1   8:1    0   30G  0 part /\n")
+    assert [d["name"] for d in rows(lsblk, "block_device")] == ["sda", "sda1"]
+    fstab = parse_checked(commands_storage, "etc/fstab", "# static file system information\nUUID=abc / xfs defaults 0 0\n/data/pg /var/lib/pgsql none bind 0 0\n")
+    assert [m["bind"] if "bind" in m else "-" for m in rows(fstab, "mount")] == ["-", "true"]
 
 
 def test_unknown_text_stays_unrecognised(tmp_path):
@@ -356,9 +329,9 @@ def test_ip_one_line_addresses_from_sos():
         "2: eth0    inet 10.0.0.4/24 brd 10.0.0.255 scope global dynamic eth0\\       valid_lft 86000sec preferred_lft 86000sec\n"
         "2: eth0    inet6 fe80::20d:3aff:fe11:2233/64 scope link \\       valid_lft forever preferred_lft forever\n"
     )
-    result = _parse(commands_network, "sos_commands/networking/ip_-o_addr", text)
-    assert [a["family"] for a in _rows(result, "address")] == ["inet", "inet", "inet6"]
-    assert _summary(result)["dhcp_address"] == "true" and result.unparsed == 0
+    result = parse_checked(commands_network, "sos_commands/networking/ip_-o_addr", text)
+    assert [a["family"] for a in rows(result, "address")] == ["inet", "inet", "inet6"]
+    assert summary_of(result)["dhcp_address"] == "true" and result.unparsed == 0
 
 
 def test_freebsd_ifconfig():
@@ -372,10 +345,10 @@ def test_freebsd_ifconfig():
         "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384\n"
         "\tinet 127.0.0.1 netmask 0xff000000\n"
     )
-    result = _parse(commands_network, "commands/ifconfig.txt", text)
-    interfaces = {i["interface"]: i for i in _rows(result, "interface")}
+    result = parse_checked(commands_network, "commands/ifconfig.txt", text)
+    interfaces = {i["interface"]: i for i in rows(result, "interface")}
     assert interfaces["hn0"]["ipv4"] == "10.0.0.4" and interfaces["hn0"]["state"] == "UP"
-    assert _summary(result)["interfaces"] == "2" and result.unparsed == 0
+    assert summary_of(result)["interfaces"] == "2" and result.unparsed == 0
 
 
 def test_iptables_listing_from_sos():
@@ -388,7 +361,7 @@ Chain OUTPUT (policy ACCEPT 977 packets, 190442 bytes)
        0        0 ACCEPT     tcp  --  *      *       0.0.0.0/0            168.63.129.16        owner UID match 0
       12      720 DROP       tcp  --  *      *       0.0.0.0/0            168.63.129.16        tcp dpt:32526
 """
-    result = _parse(commands_network, "sos_commands/firewall_tables/iptables_-t_filter_-nvL", text)
-    rules = _rows(result, "firewall_rule")
+    result = parse_checked(commands_network, "sos_commands/firewall_tables/iptables_-t_filter_-nvL", text)
+    rules = rows(result, "firewall_rule")
     assert [r["blocks_wireserver"] for r in rules] == ["false", "true"] and rules[1]["port"] == "32526"
-    assert _summary(result)["wireserver_blocked"] == "true" and result.unparsed == 0
+    assert summary_of(result)["wireserver_blocked"] == "true" and result.unparsed == 0

@@ -6,34 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext, all_parsers
+from loganalyzer.sources import ParseContext
 from loganalyzer.sources.windows import commands_network, commands_policy, commands_services
-
-
-def _parse(module, path: str, text: str, encoding: str = "utf-8"):
-    result = module.parse(text.encode(encoding), ParseContext(file=path, path=path))
-    assert result.lines == result.events.spans + result.unparsed
-    emitted = {key for fields in result.events.fields for key in fields}
-    assert emitted <= set(module.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS), "undeclared fields"
-    return result
-
-
-def _rows(result, kind: str) -> list[dict[str, str]]:
-    return [f for f in result.events.fields if f.get("kind") == kind]
-
-
-def _summary(result) -> dict[str, str]:
-    (summary,) = _rows(result, "summary")
-    return summary
-
-
-def _winner(path: str, data: bytes) -> str | None:
-    best, best_claim = None, 0
-    for parser in all_parsers():
-        claim = parser.claim(path, data[:4096])
-        if claim > best_claim:
-            best, best_claim = parser, claim
-    return best.name if best else None
+from test_commands_helpers import parse_checked, rows, summary_of, winner
 
 
 SC_QUERY = """
@@ -62,21 +37,21 @@ SERVICE_NAME: VSS
 
 
 def test_sc_query_of_a_stopped_agent():
-    result = _parse(commands_services, "commands/sc_query_WindowsAzureGuestAgent.txt", SC_QUERY)
-    (service,) = _rows(result, "service")
+    result = parse_checked(commands_services, "commands/sc_query_WindowsAzureGuestAgent.txt", SC_QUERY)
+    (service,) = rows(result, "service")
     assert (service["state"], service["exit_code"], service["is_agent"]) == ("stopped", "1067", "true")
-    assert _summary(result)["agent_running"] == "false" and result.unparsed == 0
-    assert _winner("dump/out.txt", SC_QUERY.encode()) == "sc/Get-Service/vssadmin"
+    assert summary_of(result)["agent_running"] == "false" and result.unparsed == 0
+    assert winner("dump/out.txt", SC_QUERY.encode()) == "sc/Get-Service/vssadmin"
 
 
 def test_sc_qc_gives_the_start_type():
-    (service,) = _rows(_parse(commands_services, "commands/sc_qc_VSS.txt", SC_QC), "service")
+    (service,) = rows(parse_checked(commands_services, "commands/sc_qc_VSS.txt", SC_QC), "service")
     assert service["start_type"] == "disabled" and service["binary_path"].endswith("vssvc.exe")
 
 
 def test_sc_on_a_missing_service():
-    result = _parse(commands_services, "commands/sc_query_RdAgent.txt", "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n\n")
-    assert _rows(result, "service_missing")
+    result = parse_checked(commands_services, "commands/sc_query_RdAgent.txt", "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n\n")
+    assert rows(result, "service_missing")
 
 
 def test_get_service_table_from_windows_powershell_in_utf16():
@@ -84,7 +59,7 @@ def test_get_service_table_from_windows_powershell_in_utf16():
     data = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
     result = commands_services.parse(data, ParseContext(file="get-service.txt", path="commands/get-service.txt"))
     assert result.lines == result.events.spans + result.unparsed
-    assert [s["state"] for s in _rows(result, "service")] == ["running", "stopped"]
+    assert [s["state"] for s in rows(result, "service")] == ["running", "stopped"]
 
 
 VSS_WRITERS = """vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool
@@ -115,18 +90,18 @@ Writer name: 'Microsoft Exchange Writer'
 
 
 def test_vssadmin_writers_name_the_failed_ones():
-    result = _parse(commands_services, "commands/vssadmin_list_writers.txt", VSS_WRITERS)
-    writers = {w["writer"]: w for w in _rows(result, "vss_writer")}
+    result = parse_checked(commands_services, "commands/vssadmin_list_writers.txt", VSS_WRITERS)
+    writers = {w["writer"]: w for w in rows(result, "vss_writer")}
     assert writers["Task Scheduler Writer"]["writer_failed"] == "false"
     assert writers["SqlServerWriter"]["writer_state"] == "failed" and writers["SqlServerWriter"]["last_error"] == "timed out"
     assert writers["Microsoft Exchange Writer"]["writer_failed"] == "true"
-    summary = _summary(result)
+    summary = summary_of(result)
     assert summary["writers"] == "3" and summary["writers_failed"] == "2"
     assert summary["failed_writers"] == "SqlServerWriter, Microsoft Exchange Writer" and result.unparsed == 0
 
 
 def test_vssadmin_providers_and_shadows():
-    providers = _parse(commands_services, "commands/vssadmin_list_providers.txt", """vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool
+    providers = parse_checked(commands_services, "commands/vssadmin_list_providers.txt", """vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool
 (C) Copyright 2001-2013 Microsoft Corp.
 
 Provider name: 'Microsoft Software Shadow Copy provider 1.0'
@@ -139,9 +114,9 @@ Provider name: 'Acme Backup VSS Provider'
    Provider Id: {11111111-2222-3333-4444-555555555555}
    Version: 7.2.0.1
 """)
-    assert [p["third_party"] for p in _rows(providers, "vss_provider")] == ["false", "true"]
-    assert _summary(providers)["third_party_providers"] == "1"
-    shadows = _parse(commands_services, "commands/vssadmin_list_shadows.txt", """vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool
+    assert [p["third_party"] for p in rows(providers, "vss_provider")] == ["false", "true"]
+    assert summary_of(providers)["third_party_providers"] == "1"
+    shadows = parse_checked(commands_services, "commands/vssadmin_list_shadows.txt", """vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool
 (C) Copyright 2001-2013 Microsoft Corp.
 
 Contents of shadow copy set ID: {c4a2d2a1-0000-4d3e-9b6f-1a2b3c4d5e6f}
@@ -150,7 +125,7 @@ Contents of shadow copy set ID: {c4a2d2a1-0000-4d3e-9b6f-1a2b3c4d5e6f}
          Original Volume: (C:)\\\\?\\Volume{12345678-0000-0000-0000-100000000000}\\
          Shadow Copy Volume: \\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy1
 """)
-    (shadow,) = _rows(shadows, "vss_shadow")
+    (shadow,) = rows(shadows, "vss_shadow")
     assert shadow["original_volume"].startswith("(C:)")
 
 
@@ -180,13 +155,13 @@ Ethernet adapter Ethernet 2:
 
 
 def test_ipconfig_dhcp_on_and_off():
-    on = _parse(commands_network, "commands/ipconfig_all.txt", IPCONFIG)
-    (adapter,) = _rows(on, "adapter")
+    on = parse_checked(commands_network, "commands/ipconfig_all.txt", IPCONFIG)
+    (adapter,) = rows(on, "adapter")
     assert (adapter["adapter"], adapter["dhcp_enabled"], adapter["ipv4"], adapter["dhcp_server"]) == ("Ethernet 2", "true", "10.2.0.5", "168.63.129.16")
-    assert _summary(on)["dhcp_enabled"] == "true" and on.unparsed == 0
-    off = _parse(commands_network, "x/ipconfig.out", IPCONFIG.replace("DHCP Enabled. . . . . . . . . . . : Yes", "DHCP Enabled. . . . . . . . . . . : No"))
-    assert _summary(off)["dhcp_enabled"] == "false"
-    assert _winner("collected/network.txt", IPCONFIG.encode()) == "ipconfig/route print/netsh/Test-NetConnection"
+    assert summary_of(on)["dhcp_enabled"] == "true" and on.unparsed == 0
+    off = parse_checked(commands_network, "x/ipconfig.out", IPCONFIG.replace("DHCP Enabled. . . . . . . . . . . : Yes", "DHCP Enabled. . . . . . . . . . . : No"))
+    assert summary_of(off)["dhcp_enabled"] == "false"
+    assert winner("collected/network.txt", IPCONFIG.encode()) == "ipconfig/route print/netsh/Test-NetConnection"
 
 
 ROUTE_PRINT = """===========================================================================
@@ -218,14 +193,14 @@ Persistent Routes:
 
 
 def test_route_print():
-    result = _parse(commands_network, "commands/route_print.txt", ROUTE_PRINT)
-    assert _summary(result)["route_to_wireserver"] == "present" and result.unparsed == 0
-    without = _parse(commands_network, "commands/route_print.txt", ROUTE_PRINT.replace("    168.63.129.16  255.255.255.255         10.2.0.1         10.2.0.5     11\n", ""))
-    assert _summary(without)["route_to_wireserver"] == "absent"
+    result = parse_checked(commands_network, "commands/route_print.txt", ROUTE_PRINT)
+    assert summary_of(result)["route_to_wireserver"] == "present" and result.unparsed == 0
+    without = parse_checked(commands_network, "commands/route_print.txt", ROUTE_PRINT.replace("    168.63.129.16  255.255.255.255         10.2.0.1         10.2.0.5     11\n", ""))
+    assert summary_of(without)["route_to_wireserver"] == "absent"
 
 
 def test_netsh_profiles_and_a_rule_blocking_the_wireserver():
-    profiles = _parse(commands_network, "commands/netsh_advfirewall_show_allprofiles.txt", """
+    profiles = parse_checked(commands_network, "commands/netsh_advfirewall_show_allprofiles.txt", """
 Domain Profile Settings:
 ----------------------------------------------------------------------
 State                                 ON
@@ -244,9 +219,9 @@ FileName                              %systemroot%\\system32\\LogFiles\\Firewall
 Ok.
 
 """)
-    assert [p["outbound_policy"] for p in _rows(profiles, "firewall_profile")] == ["allow", "block"]
-    assert _summary(profiles)["outbound_blocked"] == "true" and profiles.unparsed == 0
-    rule = _parse(commands_network, "commands/netsh_advfirewall_firewall_show_rule.txt", """
+    assert [p["outbound_policy"] for p in rows(profiles, "firewall_profile")] == ["allow", "block"]
+    assert summary_of(profiles)["outbound_blocked"] == "true" and profiles.unparsed == 0
+    rule = parse_checked(commands_network, "commands/netsh_advfirewall_firewall_show_rule.txt", """
 Rule Name:                            Deny Azure platform
 ----------------------------------------------------------------------
 Enabled:                              Yes
@@ -258,8 +233,8 @@ RemotePort:                           80,32526
 Action:                               Block
 Ok.
 """)
-    (found,) = _rows(rule, "firewall_rule")
-    assert found["blocks_wireserver"] == "true" and _summary(rule)["wireserver_blocked"] == "true"
+    (found,) = rows(rule, "firewall_rule")
+    assert found["blocks_wireserver"] == "true" and summary_of(rule)["wireserver_blocked"] == "true"
 
 
 @pytest.mark.parametrize(("succeeded", "reachable"), [("True", "true"), ("False", "false")])
@@ -275,12 +250,12 @@ TcpTestSucceeded : {succeeded}
 
 
 """
-    summary = _summary(_parse(commands_network, "commands/test-netconnection_hostplugin_32526.txt", text))
+    summary = summary_of(parse_checked(commands_network, "commands/test-netconnection_hostplugin_32526.txt", text))
     assert (summary["target"], summary["port"], summary["reachable"]) == ("hostplugin", "32526", reachable)
 
 
 def test_reg_query_and_reg_export():
-    query = _parse(commands_policy, "commands/reg_query_guestagent.txt", """
+    query = parse_checked(commands_policy, "commands/reg_query_guestagent.txt", """
 HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\WindowsAzureGuestAgent
     Type    REG_DWORD    0x10
     Start    REG_DWORD    0x4
@@ -288,10 +263,10 @@ HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\WindowsAzureGuestAgent
     ImagePath    REG_EXPAND_SZ    C:\\WindowsAzure\\GuestAgent_2.7.41491.1102_2024-08-20_030516\\WindowsAzureGuestAgent.exe
     DisplayName    REG_SZ    Windows Azure Guest Agent
 """)
-    start = next(v for v in _rows(query, "registry_value") if v["value_name"] == "Start")
+    start = next(v for v in rows(query, "registry_value") if v["value_name"] == "Start")
     assert (start["service"], start["start_type"], start["key"].split("\\")[0]) == ("WindowsAzureGuestAgent", "disabled", "HKLM")
-    export = _parse(commands_policy, "WindowsAzure/bcdr.reg", 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\BcdrAgent]\r\n"USEVSSCOPYBACKUP"="TRUE"\r\n"Threshold"=dword:0000000a\r\n', "utf-16")
-    values = {v["value_name"]: v["value_data"] for v in _rows(export, "registry_value")}
+    export = parse_checked(commands_policy, "WindowsAzure/bcdr.reg", 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\BcdrAgent]\r\n"USEVSSCOPYBACKUP"="TRUE"\r\n"Threshold"=dword:0000000a\r\n', "utf-16")
+    values = {v["value_name"]: v["value_data"] for v in rows(export, "registry_value")}
     assert values == {"USEVSSCOPYBACKUP": "TRUE", "Threshold": "10"}
 
 
@@ -302,11 +277,11 @@ def test_applocker_policy_deny_rule_on_the_extension_folder():
            '<FilePathRule Id="0a1b2c3d-0000-4000-8000-000000000001" Name="No packages" Description="" UserOrGroupSid="S-1-1-0" Action="Deny">'
            '<Conditions><FilePathCondition Path="%OSDRIVE%\\Packages\\Plugins\\*" /></Conditions></FilePathRule></RuleCollection>'
            '<RuleCollection Type="Dll" EnforcementMode="NotConfigured" /></AppLockerPolicy>\n')
-    result = _parse(commands_policy, "commands/applocker_policy.txt", xml)
-    rules = _rows(result, "applocker_rule")
+    result = parse_checked(commands_policy, "commands/applocker_policy.txt", xml)
+    rules = rows(result, "applocker_rule")
     assert [r["affects_backup_extension"] for r in rules] == ["false", "true"]
-    assert _summary(result)["backup_extension_denied"] == "true" and _summary(result)["enforced_collections"] == "1"
-    audit = _parse(commands_policy, "commands/applocker_policy.txt", xml.replace('EnforcementMode="Enabled"', 'EnforcementMode="AuditOnly"'))
-    assert _summary(audit)["backup_extension_denied"] == "false"
-    broken = _parse(commands_policy, "commands/applocker_policy.txt", "<AppLockerPolicy><RuleCollection\n")
-    assert broken.unparsed == broken.lines == 1 and "xml_error" in _summary(broken)
+    assert summary_of(result)["backup_extension_denied"] == "true" and summary_of(result)["enforced_collections"] == "1"
+    audit = parse_checked(commands_policy, "commands/applocker_policy.txt", xml.replace('EnforcementMode="Enabled"', 'EnforcementMode="AuditOnly"'))
+    assert summary_of(audit)["backup_extension_denied"] == "false"
+    broken = parse_checked(commands_policy, "commands/applocker_policy.txt", "<AppLockerPolicy><RuleCollection\n")
+    assert broken.unparsed == broken.lines == 1 and "xml_error" in summary_of(broken)

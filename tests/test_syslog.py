@@ -6,20 +6,12 @@ from __future__ import annotations
 import json
 
 from loganalyzer.reader import read_bundle
-from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext
 from loganalyzer.sources.linux import syslog
-
-
-def _parse(path: str, text: str):
-    result = syslog.parse(text.encode(), ParseContext(file=path, path=path))
-    assert result.lines == result.events.spans + result.unparsed
-    emitted = {key for fields in result.events.fields for key in fields}
-    assert emitted <= set(syslog.PARSERS[0].fields) | set(EVERY_EVENT_FIELDS), "undeclared fields"
-    return result
+from test_commands_helpers import parse_checked
 
 
 def test_messages_keep_the_clock_without_inventing_a_year():
-    result = _parse("var/log/messages", (
+    result = parse_checked(syslog, "var/log/messages", (
         "Nov  4 08:01:12 vm1 python3[812]: Traceback (most recent call last):\n"
         "Nov  4 08:01:12 vm1 python3[812]:   File \"/usr/sbin/waagent\", line 27, in <module>\n"
         "Nov  4 08:01:12 vm1 systemd[1]: walinuxagent.service: Main process exited, code=exited, status=1/FAILURE\n"
@@ -31,7 +23,7 @@ def test_messages_keep_the_clock_without_inventing_a_year():
 
 
 def test_journalctl_short_iso_with_boot_markers():
-    result = _parse("sos_commands/logs/journalctl_--no-pager", (
+    result = parse_checked(syslog, "sos_commands/logs/journalctl_--no-pager", (
         "-- Logs begin at Sun 2024-11-03 00:00:01 UTC, end at Mon 2024-11-04 09:00:00 UTC. --\n"
         "2024-11-04T08:01:10+0000 vm1 systemd[1]: Started Azure Linux Agent.\n"
         "-- Reboot --\n"
@@ -45,7 +37,7 @@ def test_journalctl_short_iso_with_boot_markers():
 def test_journalctl_json_export():
     entry = {"__REALTIME_TIMESTAMP": "1730707272000000", "PRIORITY": "3", "_SYSTEMD_UNIT": "walinuxagent.service",
              "SYSLOG_IDENTIFIER": "python3", "_PID": "812", "_HOSTNAME": "vm1", "MESSAGE": "ModuleNotFoundError: No module named 'crypt'"}
-    result = _parse("commands/journalctl_walinuxagent.json", json.dumps(entry) + "\n" + "not json\n")
+    result = parse_checked(syslog, "commands/journalctl_walinuxagent.json", json.dumps(entry) + "\n" + "not json\n")
     first = result.events.fields[0]
     assert first["unit"] == "walinuxagent.service" and first["agent_line"] == "true" and result.events.level[0] == "error"
     assert result.events.time[0].isoformat() == "2024-11-04T08:01:12+00:00"
@@ -53,10 +45,10 @@ def test_journalctl_json_export():
 
 
 def test_freebsd_appliance_rfc5424_and_serial_console():
-    appliance = _parse("var/log/system/latest.log",
+    appliance = parse_checked(syslog, "var/log/system/latest.log",
                        '<11>1 2024-11-04T08:01:12+01:00 fw01.example.net waagent 4711 - [meta sequenceId="7"] Daemon failed\n')
     assert appliance.events.level == ["error"] and appliance.events.time[0].isoformat() == "2024-11-04T07:01:12+00:00"
-    serial = _parse("boot_diagnostics_serial.log", "[    0.000000] Linux version 5.15.0-1064-azure\n[    5.120011] EXT4-fs (sda1): mounted filesystem\n")
+    serial = parse_checked(syslog, "boot_diagnostics_serial.log", "[    0.000000] Linux version 5.15.0-1064-azure\n[    5.120011] EXT4-fs (sda1): mounted filesystem\n")
     assert [f["uptime"] for f in serial.events.fields] == ["0.000000", "5.120011"]
 
 
