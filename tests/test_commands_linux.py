@@ -56,7 +56,8 @@ def test_systemctl_status_of_a_failed_agent_names_the_exit_status():
     (unit,) = rows(result, "unit")
     assert unit["active_state"] == "failed" and unit["result"] == "exit-code" and unit["exit_status"] == "1/FAILURE"
     levels = dict(zip(result.events.message, result.events.level))
-    assert any(level == "error" for level in levels.values())
+    assert levels["ModuleNotFoundError: No module named 'crypt'"] == "error"
+    assert levels["walinuxagent.service: Failed with result 'exit-code'."] == "error"
     summary = summary_of(result)
     assert summary["agent_running"] == "false" and summary["agent_active_state"] == "failed"
 

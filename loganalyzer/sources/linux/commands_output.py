@@ -21,7 +21,7 @@ from ...redaction import redact
 from .._kit import begin_text, decode, looks_binary, parse_instant
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 
-__all__ = ["CommandOutput", "command_name", "command_reader", "claim_command", "parse_time", "read_lines", "WIRESERVER"]
+__all__ = ["CommandOutput", "command_name", "command_reader", "claim_command", "level_from_words", "parse_time", "read_lines", "WIRESERVER"]
 
 WIRESERVER = "168.63.129.16"
 
@@ -62,6 +62,17 @@ def claim_command(
     if by_name:
         return BY_NAME
     return BY_CONTENT if by_content else 0
+
+
+_ERROR_WORDS = re.compile(r"(?i:\b(error|failed|failure|fatal|traceback|exception|segfault|panic)\b)|\b[A-Z]\w*(?:Error|Exception)\b")
+_WARNING_WORDS = re.compile(r"(?i)\bwarn(ing)?\b")
+
+
+def level_from_words(message: str) -> str | None:
+    """``error`` or ``warning`` for a free-text log line that says so in words, else None."""
+    if _ERROR_WORDS.search(message):
+        return "error"
+    return "warning" if _WARNING_WORDS.search(message) else None
 
 
 def parse_time(text: str | None) -> datetime | None:

@@ -35,7 +35,7 @@ from datetime import datetime
 from dateutil import parser as date_parser
 
 from .. import ParseContext, ParseResult, Parser
-from .commands_output import CommandOutput, claim_command, command_name, command_reader
+from .commands_output import CommandOutput, claim_command, command_name, command_reader, level_from_words
 
 __all__ = ["PARSERS", "AGENT_UNITS"]
 
@@ -172,6 +172,7 @@ def _status(lines: list[str], out: CommandOutput, summary: dict[str, str]) -> No
             out.event(
                 number,
                 journal.group("message"),
+                level=level_from_words(journal.group("message")),
                 time=moment,
                 local_time=moment is not None and moment.tzinfo is None,
                 kind="journal",

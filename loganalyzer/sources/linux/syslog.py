@@ -30,7 +30,7 @@ import re
 
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
 from .._kit import decode, group_records, parse_epoch, parse_instant
-from .commands_output import command_reader
+from .commands_output import command_reader, level_from_words
 
 __all__ = ["PARSERS"]
 
@@ -54,8 +54,6 @@ _NAMES = re.compile(
     re.IGNORECASE,
 )
 _AGENT_WORDS = re.compile(r"waagent|walinuxagent|WALinuxAgent|VMSnapshotLinux|RecoveryServices", re.IGNORECASE)
-_ERROR_WORDS = re.compile(r"(?i)\b(error|failed|failure|fatal|traceback|exception|segfault|panic)\b")
-_WARNING_WORDS = re.compile(r"(?i)\bwarn(ing)?\b")
 _PRIORITY_LEVEL = {0: "error", 1: "error", 2: "error", 3: "error", 4: "warning", 5: "info", 6: "info", 7: "verbose"}
 
 
@@ -83,11 +81,7 @@ def claim(path: str, head: bytes) -> int:
 def _level(message: str, priority: int | None) -> str | None:
     if priority is not None:
         return _PRIORITY_LEVEL.get(priority)
-    if _ERROR_WORDS.search(message):
-        return "error"
-    if _WARNING_WORDS.search(message):
-        return "warning"
-    return None
+    return level_from_words(message)
 
 
 def _add(result: ParseResult, line: int, span: int, message: str, process: str | None, **fields: object) -> None:
