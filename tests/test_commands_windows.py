@@ -285,3 +285,26 @@ def test_applocker_policy_deny_rule_on_the_extension_folder():
     assert summary_of(audit)["backup_extension_denied"] == "false"
     broken = parse_checked(commands_policy, "commands/applocker_policy.txt", "<AppLockerPolicy><RuleCollection\n")
     assert broken.unparsed == broken.lines == 1 and "xml_error" in summary_of(broken)
+
+
+def test_ipconfig_in_german_and_french():
+    german = """
+Windows-IP-Konfiguration
+
+   Hostname  . . . . . . . . . . . . : APP01
+
+Ethernet-Adapter Ethernet:
+
+   Verbindungsspezifisches DNS-Suffix: abc.internal.cloudapp.net
+   DHCP aktiviert. . . . . . . . . . : Nein
+   IPv4-Adresse  . . . . . . . . . . : 10.3.0.4(Bevorzugt)
+   Standardgateway . . . . . . . . . : 10.3.0.1
+"""
+    result = parse_checked(commands_network, "commands/ipconfig_all.txt", german)
+    (adapter,) = rows(result, "adapter")
+    assert (adapter["dhcp_enabled"], adapter["ipv4"], adapter["gateway"]) == ("false", "10.3.0.4", "10.3.0.1")
+    assert summary_of(result)["dhcp_enabled"] == "false" and result.unparsed == 0
+    french = "\nConfiguration IP de Windows\n\nCarte Ethernet Ethernet :\n\n   DHCP activé. . . . . . . . . . . . . . : Oui\n   Adresse IPv4. . . . . . . . . . . . . .: 10.4.0.4(préféré)\n"
+    (adapter,) = rows(parse_checked(commands_network, "commands/ipconfig_all.txt", french), "adapter")
+    assert (adapter["adapter"], adapter["dhcp_enabled"], adapter["ipv4"]) == ("Carte Ethernet Ethernet", "true", "10.4.0.4")
+    assert winner("netz/ausgabe.txt", german) == "ipconfig/route print/netsh/Test-NetConnection"

@@ -47,8 +47,16 @@ __all__ = ["PARSERS"]
 SOURCE = "windows.command"
 
 _NAMES = re.compile(r"^(ipconfig\b|route( \.exe)? print|netstat( -\w+)* -?r|netsh( \.exe)? advfirewall|test-netconnection\b|tnc\b)")
-_ADAPTER = re.compile(r"^(?P<type>[A-Za-z][\w -]* adapter) (?P<name>.+):$")
-_DOTTED = re.compile(r"^\s+(?P<key>[A-Za-z][\w ()/-]*?)[ .]*:\s*(?P<value>.*)$")
+_ADAPTER = re.compile(r"^(?P<type>[A-Za-z][\w -]* adapter) (?P<name>.+?)\s*:$", re.IGNORECASE)
+_DOTTED = re.compile(r"^\s+(?P<key>[^\W\d_][\w ()/-]*?)[ .]*:\s*(?P<value>.*)$")
+#: ipconfig's labels in the UI languages the project reads (en, de, fr, sv, es) -> one name
+_IPCONFIG_KEYS = {
+    **dict.fromkeys(("dhcp enabled", "dhcp aktiviert", "dhcp activé", "dhcp aktiverat", "dhcp habilitado"), "dhcp enabled"),
+    **dict.fromkeys(("ipv4 address", "ip address", "ipv4-adresse", "adresse ipv4", "ipv4-adress", "dirección ipv4"), "ipv4 address"),
+    **dict.fromkeys(("default gateway", "standardgateway", "passerelle par défaut", "puerta de enlace predeterminada"), "default gateway"),
+    **dict.fromkeys(("dhcp server", "dhcp-server", "serveur dhcp", "servidor dhcp"), "dhcp server"),
+    **dict.fromkeys(("media state", "medienstatus", "statut du média", "mediastatus", "estado de los medios"), "media state"),
+}
 _ROUTE = re.compile(r"^\s*(?P<destination>\d+\.\d+\.\d+\.\d+)\s+(?P<netmask>\d+\.\d+\.\d+\.\d+)\s+(?P<gateway>\S+)\s+(?P<interface>\S+)\s+(?P<metric>\d+)\s*$")
 _ROUTE_NOISE = re.compile(r"^(=+|Interface List|IPv[46] Route Table|Active Routes:|Persistent Routes:|Network Destination|\s*None$|\s*\d+\.{3}|If Metric|\s*\d+\s+\d+\s+[0-9a-f:/]+\s)", re.I)
 _PROFILE = re.compile(r"^(?P<profile>Domain|Private|Public) Profile Settings:", re.I)
@@ -60,7 +68,7 @@ _TNC = re.compile(r"^(?P<key>[A-Za-z][\w]*)\s*:\s*(?P<value>.*)$")
 
 def _content(text: str) -> bool:
     head = text.lstrip()[:3000]
-    return bool(re.search(r"^Windows IP Configuration", head, re.M) or re.search(r"^IPv4 Route Table", head, re.M)
+    return bool(re.search(r"^(Windows IP Configuration|Windows-IP-Konfiguration|Configuration IP de Windows|Windows IP-konfiguration|Configuración IP de Windows)", head, re.M) or re.search(r"^IPv4 Route Table", head, re.M)
                 or re.search(r"^(Domain|Private|Public) Profile Settings:", head, re.M)
                 or re.search(r"^ComputerName\s*:.*\n(.*\n)*?\s*(TcpTestSucceeded|PingSucceeded)\s*:", head, re.M))
 
@@ -98,13 +106,17 @@ def _ipconfig(lines: list[str], out: CommandOutput) -> dict[str, str]:
         stripped = text.strip()
         if not stripped:
             continue
-        if (found := _ADAPTER.match(stripped)):
+        if not text[:1].isspace() and stripped.endswith(":"):
+            # an adapter heading: "Ethernet adapter Ethernet 2:", "Ethernet-Adapter Ethernet:", "Carte Ethernet Ethernet :"
             flush()
-            adapter, start, span, last_key = {"adapter": found.group("name")}, number, 1, None
-        elif stripped == "Windows IP Configuration":
-            continue
+            found = _ADAPTER.match(stripped)
+            name = found.group("name") if found else stripped[:-1].strip()
+            adapter, start, span, last_key = {"adapter": name}, number, 1, None
+        elif not text[:1].isspace():
+            continue  # "Windows IP Configuration" in any language
         elif (found := _DOTTED.match(text)):
             key, value = found.group("key").strip().lower(), found.group("value").strip()
+            key = _IPCONFIG_KEYS.get(key, key)
             last_key = key
             if adapter is None:
                 continue  # host-wide settings (host name, node type): covered by the summary
@@ -232,7 +244,7 @@ def _test_netconnection(lines: list[str], out: CommandOutput) -> dict[str, str]:
 def _read(lines: list[str], context: ParseContext, result: ParseResult) -> ParseResult:
     name = command_name(context.path)
     head = "\n".join(lines[:60])
-    if name.startswith("ipconfig") or "Windows IP Configuration" in head:
+    if name.startswith("ipconfig") or re.search(r"^Windows.IP.Config|^Windows-IP-Konfig|^Configura\w+ IP de Windows", head, re.M | re.I):
         out = CommandOutput(result, "ipconfig /all", "ipconfig")
         facts = _ipconfig(lines, out)
         return out.finish(f"ipconfig: {facts['adapters']} adapter(s); DHCP enabled: {facts.get('dhcp_enabled') or '?'}",
