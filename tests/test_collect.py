@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from loganalyzer.collect import SCRIPTS, script_text
 from loganalyzer.diagnosis import diagnose
 from loganalyzer.reader import UNRECOGNISED, read_bundle
 from loganalyzer.sources import all_parsers
+
+EXPECTED = tomllib.loads((Path(__file__).resolve().parent.parent / "samples" / "expected-linux.toml").read_text(encoding="utf-8"))
 
 BASH = shutil.which("bash")
 
@@ -321,3 +324,31 @@ def test_linux_script_on_a_freebsd_like_host_without_systemd_or_ip(tmp_path, sam
     fields = [dict(f) for f in contents.events.loc[contents.events.source == "linux.command", "fields"]]
     assert any(f.get("agent_running") == "false" for f in fields)
     assert any(f.get("command") == "netstat -rn" and f.get("route_to_wireserver") == "absent" for f in fields)
+
+
+@pytest.mark.skipif(BASH is None, reason="bash is not installed")
+@pytest.mark.parametrize("sample", ["linux-fsfreeze-failed", "linux-agent-not-running", "linux-extensions-disabled", "linux-healthy"])
+def test_the_archive_of_a_sample_vm_diagnoses_as_the_sample_does(tmp_path, samples, sample):
+    """The script collects what matters: its archive of a sample VM gives the sample's expected
+    top cause and code (or nothing above 'possible' for a healthy VM), and no planted secret."""
+    root = tmp_path / "root"
+    shutil.copytree(samples / sample, root)
+    script = tmp_path / "collect.sh"
+    script.write_text(script_text("linux"))
+    done = _run(script, "--root", str(root), "--output", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    archive = Path(done.stdout.strip().splitlines()[-1])
+    coverage = read_bundle(archive).coverage
+    assert list(coverage.loc[coverage.source == UNRECOGNISED, "file"]) == []
+    expected = EXPECTED[sample]
+    result = diagnose(archive)
+    listed = result.listed("likely")
+    if expected["cause"]:
+        assert listed and listed[0].cause == expected["cause"]
+        assert listed[0].codes[0] == expected["code"]
+    else:
+        assert listed == []
+    with tarfile.open(archive) as tar:
+        everything = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
+    for secret in expected.get("secrets", []):
+        assert secret.encode() not in everything, secret

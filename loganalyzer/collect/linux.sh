@@ -19,9 +19,9 @@
 # MAX_FILE_KB kilobytes; the whole collection stops growing at MAX_TOTAL_KB.
 #
 # Secrets are left out at the source: no certificates or private keys (*.crt *.prv *.pem *.p7m
-# *.pfx *.key, Certificates*), no ovf-env.xml (it can hold the admin password), and every
-# "protectedSettings" value in settings, goal-state and VM-settings copies is replaced by
-# "*** REDACTED ***" before it is written.
+# *.pfx *.key, Certificates*), no ovf-env.xml (it can hold the admin password), and in every text
+# copy protected settings, the backup extension's task token, SAS signatures, account keys and
+# passwords are replaced by "*** REDACTED ***" before it is written.
 #
 # The last line printed is the archive's path. Only POSIX tools are used (sh, tar, gzip, sed,
 # tail, find); it runs on the major distributions and on FreeBSD.
@@ -85,22 +85,37 @@ is_secret() {
     return 1
 }
 
-# Does the file hold settings that may carry "protectedSettings"?
-needs_redaction() {
-    case "${1##*/}" in
-        *.settings|*_settings|*.xml|*.json|HandlerState|HandlerStatus) return 0 ;;
-    esac
-    return 1
-}
-
+# Mask what must not leave the VM in every text copy: protected settings, the backup
+# extension's task token and SAS signatures (also in its public settings and logs), account
+# keys and passwords. (sed -E: the extended syntax both GNU and BSD sed read.)
 redact() {
-    sed -e 's/\("protectedSettings"[[:space:]]*:[[:space:]]*\)"[^"]*"/\1"*** REDACTED ***"/g' \
-        -e 's/\(&quot;protectedSettings&quot;[[:space:]]*:[[:space:]]*&quot;\)[^&]*&quot;/\1*** REDACTED ***\&quot;/g' \
-        -e 's/\(<UserPassword>\)[^<]*\(<\/UserPassword>\)/\1*** REDACTED ***\2/g' \
-        -e 's/\(<AdminPassword>\)[^<]*\(<\/AdminPassword>\)/\1*** REDACTED ***\2/g'
+    sed -E \
+        -e 's/("(protectedSettings|protected_settings|snapshotTaskToken|objectStr|password|adminPassword|AccountKey|blobSASUri|sasUri|sasToken|secret|client_secret|access_token|refresh_token)"[[:space:]]*:[[:space:]]*)"[^"]*"/\1"*** REDACTED ***"/g' \
+        -e 's/(&quot;protectedSettings&quot;[[:space:]]*:[[:space:]]*&quot;)[^&]*&quot;/\1*** REDACTED ***\&quot;/g' \
+        -e 's/(snapshotTaskToken[[:space:]]*[:=][[:space:]]*)[^"[:space:],}]+/\1*** REDACTED ***/g' \
+        -e 's/([?&;[:space:]"'"'"'(]sig=)[^&[:space:]"'"'"'<>;)]+/\1*** REDACTED ***/g' \
+        -e 's/(AccountKey=|SharedAccessKey=|SharedAccessSignature=|Password=|Pwd=)[^;[:space:]"'"'"'<>]+/\1*** REDACTED ***/g' \
+        -e 's/(<(UserPassword|AdminPassword|CustomData)>)[^<]*(<\/)/\1*** REDACTED ***\3/g'
 }
 
-# copy_file PATH_FROM_ROOT: copy one file (its last MAX_FILE_KB kilobytes) into the bundle.
+# history/*.zip: unpacked with the agent's own Python (every VM running the agent has one) so
+# that the settings copies inside are masked like the rest; left out when there is no Python.
+copy_history_zip() {
+    py=$(command -v python3 || command -v python || command -v python2) || { note "left out (no python to unpack it): /$1"; return 0; }
+    unpacked="$BUNDLE/${1%.zip}"
+    mkdir -p "$unpacked"
+    if ! "$py" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$ROOT/$1" "$unpacked" 2>/dev/null; then
+        rm -rf "$unpacked"
+        note "left out (unreadable zip): /$1"
+        return 0
+    fi
+    find "$unpacked" -type f | while IFS= read -r member; do
+        if is_secret "$member"; then rm -f "$member"; continue; fi
+        redact < "$member" > "$member.tmp" && mv "$member.tmp" "$member"
+    done
+}
+
+# copy_file PATH_FROM_ROOT: copy one file (its last MAX_FILE_KB kilobytes) into the bundle, masked.
 copy_file() {
     rel=${1#/}
     src="$ROOT/$rel"
@@ -116,17 +131,19 @@ copy_file() {
     mkdir -p "${dest%/*}"
     size_kb=$(du -k "$src" 2>/dev/null | awk '{print $1}')
     case "$rel" in
+        */history/*.zip)
+            copy_history_zip "$rel"
+            return 0 ;;
         *.gz|*.zip)
+            # rotated logs stay compressed (the reader unpacks them and masks at parse time)
             [ "${size_kb:-0}" -le "$MAX_FILE_KB" ] && cp "$src" "$dest"
             return 0 ;;
     esac
-    if needs_redaction "$src"; then
-        tail -c "$((MAX_FILE_KB * 1024))" "$src" | redact > "$dest"
-    elif [ "${size_kb:-0}" -gt "$MAX_FILE_KB" ]; then
+    if [ "${size_kb:-0}" -gt "$MAX_FILE_KB" ]; then
         # the newest part, from the first whole line
-        tail -c "$((MAX_FILE_KB * 1024))" "$src" | sed '1d' > "$dest"
+        tail -c "$((MAX_FILE_KB * 1024))" "$src" | sed '1d' | redact > "$dest"
     else
-        cp "$src" "$dest"
+        redact < "$src" > "$dest"
     fi
 }
 

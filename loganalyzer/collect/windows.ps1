@@ -15,8 +15,9 @@
 
     Each file is cut to its last MaxFileMB megabytes, event channels to the last 14 days.
     Secrets are left out at the source: no certificates or private keys (*.crt *.pfx *.prv
-    *.pem *.p7m *.key, Certificates*), no unattend or ovf files, and every "protectedSettings"
-    value in settings and goal-state copies is replaced by "*** REDACTED ***".
+    *.pem *.p7m *.key, Certificates*), no unattend or ovf files, and in every text copy protected
+    settings, the backup extension's task token, SAS signatures, account keys and passwords are
+    replaced by "*** REDACTED ***".
 
     The last line written is the archive's path. Needs Windows PowerShell 5.1 or PowerShell 7;
     run it as Administrator (vssadmin and event export need it).
@@ -52,7 +53,6 @@ $ErrorActionPreference = 'Continue'
 $ScriptVersion = 1
 $WireServer = '168.63.129.16'
 $SecretNames = @('*.crt', '*.pfx', '*.prv', '*.pem', '*.p7m', '*.p12', '*.key', 'Certificates*', 'TransportCert*', 'ovf-env.xml', 'unattend*.xml', 'Unattend*.xml')
-$RedactedNames = @('*.settings', '*.xml', '*.json', '*.status')
 
 if (-not (Test-Path -LiteralPath $Root -PathType Container)) {
     Write-Error "no such folder: $Root"
@@ -76,10 +76,16 @@ function Test-Secret([string]$Path) {
     return $false
 }
 
+# Mask protected settings, the backup extension's task token, SAS signatures, account keys and
+# passwords in a text copy.
 function Get-RedactedText([string]$Text) {
-    $Text = $Text -replace '("protectedSettings"\s*:\s*)"[^"]*"', '$1"*** REDACTED ***"'
+    $keys = 'protectedSettings|protected_settings|snapshotTaskToken|objectStr|password|adminPassword|AccountKey|blobSASUri|sasUri|sasToken|secret|client_secret|access_token|refresh_token'
+    $Text = $Text -replace "(`"(?:$keys)`"\s*:\s*)`"[^`"]*`"", '$1"*** REDACTED ***"'
     $Text = $Text -replace '(&quot;protectedSettings&quot;\s*:\s*&quot;)[^&]*(&quot;)', '$1*** REDACTED ***$2'
-    $Text = $Text -replace '(<(AdminPassword|UserPassword|Password)>)[^<]*(</)', '$1*** REDACTED ***$3'
+    $Text = $Text -replace '(snapshotTaskToken\s*[:=]\s*)[^"\s,}]+', '$1*** REDACTED ***'
+    $Text = $Text -replace '([?&;\s"''(]sig=)[^&\s"''<>;)]+', '$1*** REDACTED ***'
+    $Text = $Text -replace '(AccountKey=|SharedAccessKey=|SharedAccessSignature=|Password=|Pwd=)[^;\s"''<>]+', '$1*** REDACTED ***'
+    $Text = $Text -replace '(<(AdminPassword|UserPassword|Password|CustomData)>)[^<]*(</)', '$1*** REDACTED ***$3'
     return $Text
 }
 
@@ -92,8 +98,6 @@ function Copy-BundleFile([System.IO.FileInfo]$File) {
     $dest = Join-Path $Stage $relative
     New-Item -ItemType Directory -Force -Path (Split-Path -Parent $dest) | Out-Null
     $limit = $MaxFileMB * 1MB
-    $redact = $false
-    foreach ($pattern in $RedactedNames) { if ($File.Name -like $pattern) { $redact = $true } }
     try {
         $stream = [System.IO.File]::Open($File.FullName, 'Open', 'Read', 'ReadWrite')
         try {
@@ -101,13 +105,11 @@ function Copy-BundleFile([System.IO.FileInfo]$File) {
             $buffer = New-Object byte[] ([Math]::Min($stream.Length, $limit))
             $read = $stream.Read($buffer, 0, $buffer.Length)
         } finally { $stream.Dispose() }
-        if ($redact) {
-            $text = [System.Text.Encoding]::UTF8.GetString($buffer, 0, $read)
-            [System.IO.File]::WriteAllText($dest, (Get-RedactedText $text), (New-Object System.Text.UTF8Encoding($false)))
-        } else {
-            $out = [System.IO.File]::Create($dest)
-            try { $out.Write($buffer, 0, $read) } finally { $out.Dispose() }
-        }
+        # every copy is text (logs, JSON, XML, settings): masked in the encoding it was written in
+        $encoding = New-Object System.Text.UTF8Encoding($false)
+        if ($read -ge 2 -and $buffer[0] -eq 0xFF -and $buffer[1] -eq 0xFE) { $encoding = [System.Text.Encoding]::Unicode }
+        $text = $encoding.GetString($buffer, 0, $read)
+        [System.IO.File]::WriteAllText($dest, (Get-RedactedText $text), $encoding)
         $script:TotalBytes += $read
     } catch {
         Write-Warning "cannot copy ${relative}: $($_.Exception.Message)"
