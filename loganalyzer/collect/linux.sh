@@ -38,7 +38,7 @@ ROTATED_KEEP=${ROTATED_KEEP:-5}
 SCRIPT_VERSION=1
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
