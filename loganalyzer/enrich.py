@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from .signatures import Knowledge
 
-__all__ = ["CodeName", "CODE_NAMES", "enrich"]
+__all__ = ["CODE_NAMES", "CodeName", "enrich"]
 
 
 @dataclass(frozen=True)

@@ -20,22 +20,22 @@ records ``fields["utc_offset"]``; nothing mixes local and UTC silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable, Mapping
+from datetime import UTC, datetime
 
 import pandas as pd
 import pyarrow as pa
 
 __all__ = [
-    "EVENT_SCHEMA",
-    "PROBLEM_SCHEMA",
     "COVERAGE_SCHEMA",
+    "EVENT_SCHEMA",
     "LEVELS",
-    "Problem",
+    "PROBLEM_SCHEMA",
     "EventRows",
-    "to_frame",
+    "Problem",
     "empty_events",
+    "to_frame",
 ]
 
 LEVELS = ("error", "warning", "info", "verbose")
@@ -124,7 +124,7 @@ class EventRows:
                 values["time_basis"] = "local"
                 time = time.replace(tzinfo=None)
             elif time.tzinfo is None:
-                time = time.replace(tzinfo=timezone.utc)
+                time = time.replace(tzinfo=UTC)
         self.line.append(line)
         self.time.append(time)
         self.level.append(level)

@@ -19,12 +19,12 @@ import pyarrow as pa
 from .bundle import HEAD_BYTES, Limits, Member, iter_members
 from .enrich import enrich
 from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_frame
-from .sources import ParseContext, ParseResult, Parser, all_parsers
-from .sources._kit import run_parser
 from .signatures import Knowledge, load_knowledge
+from .sources import ParseContext, Parser, ParseResult, all_parsers
+from .sources._kit import run_parser
 from .timebase import resolve_local_times
 
-__all__ = ["BundleContents", "read_bundle", "UNRECOGNISED"]
+__all__ = ["UNRECOGNISED", "BundleContents", "read_bundle"]
 
 #: the coverage ``source`` of files no parser claims: listed, so that what was not looked at shows
 UNRECOGNISED = "unrecognised"

@@ -3,4 +3,4 @@
 from .sources._kit.jsondoc import MAX_JSON_DEPTH, json_depth, load_json
 from .sources._kit.text import Text, decode, looks_binary, split_lines
 
-__all__ = ["Text", "decode", "looks_binary", "split_lines", "json_depth", "load_json", "MAX_JSON_DEPTH"]
+__all__ = ["MAX_JSON_DEPTH", "Text", "decode", "json_depth", "load_json", "looks_binary", "split_lines"]

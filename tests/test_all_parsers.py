@@ -61,3 +61,36 @@ def test_a_planted_sas_signature_never_appears(parser, secret):
         assert secret not in text
         if secret in data and result.events.message:
             assert MASK in text or "sig=" not in text
+
+
+def test_a_bug_in_any_kit_parser_keeps_the_events_before_it(monkeypatch):
+    """The guard policy is the registry's, the same for every family: the parser's own events up to
+    the bug stay, the rest of the file is counted unparsed, one parser-error names it."""
+    from loganalyzer.events import EventRows
+
+    original = EventRows.add
+    data = b"2024-05-30T13:15:45.331589Z INFO ExtHandler ExtHandler one\n" * 3 + b"key=value\nx=y\n"
+    reached = []
+    for parser in (p for p in PARSERS if p.read is not None):
+        calls = {"n": 0}
+
+        def add_then_fail(self, _calls=calls, **row):
+            _calls["n"] += 1
+            if _calls["n"] > 1:
+                raise RuntimeError("planted bug")
+            original(self, **row)
+
+        monkeypatch.setattr(EventRows, "add", add_then_fail)
+        result = parser.parse(data, ParseContext(file="x", path="x"))
+        assert result.lines == result.events.spans + result.unparsed, parser.name
+        if calls["n"] > 1:  # the parser reached a second event: the first is kept, the bug is named
+            reached.append(parser.name)
+            assert len(result.events) == 1, parser.name
+            assert [p.kind for p in result.problems].count("parser-error") == 1, parser.name
+    assert len(reached) >= 5, reached
+
+
+def test_every_linux_parser_leaves_the_guard_to_the_registry():
+    from loganalyzer.sources import linux
+
+    assert all(parser.read is not None for parser in linux.PARSERS)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.events import EventRows
-from loganalyzer.sources import BY_NAME, ParseContext, ParseResult, Parser
+from loganalyzer.sources import BY_NAME, ParseContext, Parser, ParseResult
 from loganalyzer.sources import _kit as kit
 
 CONTEXT = ParseContext(file="bundle/x.log", path="x.log")
-UTC = timezone.utc
 
 
 # ---- guard policy --------------------------------------------------------------------------

@@ -24,9 +24,9 @@ What parsers share (text prologue, times, JSON/XML helpers, record grouping) liv
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Callable, Mapping
 
 from ..events import EventRows, Problem
 

@@ -13,12 +13,12 @@ from ...events import Problem
 from .text import count_lines
 
 if TYPE_CHECKING:
-    from .. import ParseContext, ParseResult, Parser
+    from .. import ParseContext, Parser, ParseResult
 
-__all__ = ["run_parser", "after_parser_bug"]
+__all__ = ["after_parser_bug", "run_parser"]
 
 
-def after_parser_bug(result: "ParseResult", parser_name: str, data: bytes, context: "ParseContext", error: BaseException) -> None:
+def after_parser_bug(result: ParseResult, parser_name: str, data: bytes, context: ParseContext, error: BaseException) -> None:
     """Name the bug and count the lines no kept event covers as unparsed."""
     if not result.lines:
         result.lines = count_lines(data)
@@ -36,7 +36,7 @@ def after_parser_bug(result: "ParseResult", parser_name: str, data: bytes, conte
     )
 
 
-def run_parser(parser: "Parser", data: bytes, context: "ParseContext") -> "ParseResult":
+def run_parser(parser: Parser, data: bytes, context: ParseContext) -> ParseResult:
     """Parse ``data`` with ``parser`` under the guard policy; never raises an ``Exception``.
 
     A parser built with ``read=`` fills a result the guard owns, so its events before a bug are

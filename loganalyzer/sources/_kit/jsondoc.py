@@ -7,13 +7,13 @@ import re
 from itertools import accumulate
 from typing import Any
 
-__all__ = ["MAX_JSON_DEPTH", "json_depth", "load_json", "lookup", "field_text", "flag_text"]
+__all__ = ["MAX_JSON_DEPTH", "field_text", "flag_text", "json_depth", "load_json", "lookup"]
 
 #: deepest JSON nesting a parser accepts; real agent and Azure documents stay under 20 levels,
 #: and deeper documents would exhaust Python's recursion in the code that walks them
 MAX_JSON_DEPTH = 100
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 

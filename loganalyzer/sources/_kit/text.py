@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ...events import Problem
 
@@ -189,7 +190,7 @@ def decode(data: bytes) -> Text:
             return mixed
         text = data.decode(order, errors="replace")
         return Text(text, order, None if "\ufffd" not in text else f"invalid {order} replaced")
-    if len(data) > _BLOCK and b"\x00" in data[_BLOCK:]:
+    if len(data) > _BLOCK and data.find(b"\x00", _BLOCK) >= 0:
         mixed = _mixed(data, 0, "utf-8")
         if mixed is not None:
             return mixed
@@ -229,7 +230,7 @@ def cut_long_lines(lines: list[str], limit: int = MAX_LINE_CHARS) -> list[tuple[
     return cut
 
 
-def mark_unparsed(result: "ParseResult", first: int = 1, last: int | None = None) -> None:
+def mark_unparsed(result: ParseResult, first: int = 1, last: int | None = None) -> None:
     """Count lines ``first..last`` (default: to the end of the file) as unparsed."""
     last = result.lines if last is None else last
     for number in range(first, last + 1):
@@ -238,8 +239,8 @@ def mark_unparsed(result: "ParseResult", first: int = 1, last: int | None = None
 
 def begin_text(
     data: bytes,
-    context: "ParseContext",
-    result: "ParseResult",
+    context: ParseContext,
+    result: ParseResult,
     *,
     binary_message: str = "binary data where text was expected",
     is_text: Callable[[list[str]], bool] | None = None,

@@ -11,14 +11,14 @@ naive wall-clock datetime that the caller adds with ``local_time=True``).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from dateutil import parser as date_parser
 
-__all__ = ["parse_instant", "parse_ms_date", "parse_ticks", "parse_epoch", "iso_z", "duration_seconds"]
+__all__ = ["duration_seconds", "iso_z", "parse_epoch", "parse_instant", "parse_ms_date", "parse_ticks"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _INSTANT = re.compile(
     r"(?P<date>\d{4}[-/]\d{2}[-/]\d{2})[T ](?P<clock>\d{2}:\d{2}:\d{2})(?:[.,](?P<fraction>\d+))?"
@@ -83,17 +83,17 @@ def parse_instant(
         return None
     if moment.tzinfo is not None:
         try:
-            return moment.astimezone(timezone.utc)
+            return moment.astimezone(UTC)
         except (OverflowError, ValueError):
             return None
-    return moment if naive == "local" else moment.replace(tzinfo=timezone.utc)
+    return moment if naive == "local" else moment.replace(tzinfo=UTC)
 
 
 def parse_ticks(value: Any) -> datetime | None:
     """.NET ticks (100 ns since 0001-01-01 UTC) as a datetime."""
     try:
         ticks = int(str(value).strip())
-        return datetime(1, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=ticks // 10)
+        return datetime(1, 1, 1, tzinfo=UTC) + timedelta(microseconds=ticks // 10)
     except (ValueError, OverflowError, TypeError):
         return None
 
@@ -101,7 +101,7 @@ def parse_ticks(value: Any) -> datetime | None:
 def parse_epoch(value: Any) -> datetime | None:
     """Seconds since 1970 (a number or its text) as a UTC datetime."""
     try:
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return datetime.fromtimestamp(float(value), tz=UTC)
     except (ValueError, OverflowError, OSError, TypeError):
         return None
 
@@ -110,7 +110,7 @@ def iso_z(moment: datetime | None) -> str | None:
     """An instant as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` for a ``fields`` value."""
     if moment is None:
         return None
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
         stamp += f".{moment.microsecond:06d}"

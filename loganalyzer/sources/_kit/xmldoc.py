@@ -12,14 +12,14 @@ from defusedxml import DefusedXmlException
 __all__ = [
     "Element",
     "XmlRefused",
-    "parse_xml",
-    "local_name",
-    "children",
-    "child",
-    "descendants",
-    "text_of",
-    "first_text",
     "attribute",
+    "child",
+    "children",
+    "descendants",
+    "first_text",
+    "local_name",
+    "parse_xml",
+    "text_of",
 ]
 
 

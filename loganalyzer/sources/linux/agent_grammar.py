@@ -14,7 +14,7 @@ import base64
 import binascii
 import re
 import zlib
-from datetime import timezone
+from datetime import UTC
 
 from ...redaction import redact
 from .. import ParseContext, ParseResult
@@ -43,7 +43,7 @@ RECORD_FIELDS = {
     "time_invalid": "1: the header's date does not exist (time left empty)",
 }
 
-_UTC = timezone.utc
+_UTC = UTC
 
 # ---------------------------------------------------------------------------------------------
 # Record headers (formats/linux.md §1.2), matched against one physical line.
@@ -92,7 +92,7 @@ _LEVELS = {
 # Event: records (§1.4) and agent version lines (§1.6)
 _EVENT = re.compile(
     r"Event: name=(?P<name>[^,]*), op=(?P<op>[^,]*), message=(?P<message>.*?)(?:, duration=(?P<duration>-?\d+))?\Z",
-    re.S,
+    re.DOTALL,
 )
 #: one opaque token that starts like base64 of a gzip header (1f 8b 08)
 _GZIP_B64 = re.compile(r"H4sI[A-Za-z0-9+/]{8,}={0,2}\Z")
@@ -155,7 +155,7 @@ def _decode_gzip_base64(token: str) -> str | None:
 class _Record:
     """One record while the file is read: its header line and the lines that follow it."""
 
-    __slots__ = ("line", "match", "continuation", "span", "torn", "extra")
+    __slots__ = ("continuation", "extra", "line", "match", "span", "torn")
 
     def __init__(self, line: int, match: re.Match[str], torn: bool = False):
         self.line = line
@@ -177,7 +177,7 @@ class _Record:
 class _EraStats:
     """What the file says about the C/D ambiguity, gathered while records are read."""
 
-    __slots__ = ("records", "paired", "c_evidence", "d_evidence")
+    __slots__ = ("c_evidence", "d_evidence", "paired", "records")
 
     def __init__(self) -> None:
         self.records: dict[str, int] = {}  # ISO records by first token
@@ -219,7 +219,7 @@ class _EraStats:
 class _Versions:
     """The agent versions stated so far in the file, by writing process (§1.6)."""
 
-    __slots__ = ("daemon", "goal_state", "latest", "daemon_tuple", "goal_state_tuple", "tuples")
+    __slots__ = ("daemon", "daemon_tuple", "goal_state", "goal_state_tuple", "latest", "tuples")
 
     def __init__(self) -> None:
         self.daemon: str | None = None
@@ -292,6 +292,16 @@ def _goal_state_version(text: str) -> str | None:
     return stated.group(1) if stated is not None else None
 
 
+def _era_of_latest_version(versions: _Versions) -> str | None:
+    """C or D as the latest version the file stated says (2.2.46 is C, later is D), else None."""
+    stated = versions.stated_latest()
+    if stated is None:
+        return None
+    if stated[:3] == (2, 2, 46):
+        return "C"
+    return "D" if stated[:3] >= (2, 2, 47) else None
+
+
 def _split_iso(rest: str | None, stats: _EraStats, versions: _Versions, memory: dict[str, str]):
     """Era, thread, prefix token and message of an ISO (era C or D) record's text after the level.
 
@@ -322,13 +332,7 @@ def _split_iso(rest: str | None, stats: _EraStats, versions: _Versions, memory: 
     elif paired or _KNOWN_THREADS.match(first):
         era = "D"
     else:
-        stated = versions.stated_latest()
-        if stated is not None and stated[:3] == (2, 2, 46):
-            era = "C"
-        elif stated is not None and stated[:3] >= (2, 2, 47):
-            era = "D"
-        else:
-            era = stats.file_era()
+        era = _era_of_latest_version(versions) or stats.file_era()
     if era == "D":
         if paired:
             return "D", first, second, tail
@@ -383,7 +387,7 @@ def _event_fields(message: str, fields: dict[str, str]) -> str:
     return message
 
 
-def _put_versions(fields: dict[str, str], stated: str | None, era: str, versions: "_Versions") -> None:
+def _put_versions(fields: dict[str, str], stated: str | None, era: str, versions: _Versions) -> None:
     """The agent version in force (a stated one that fits the era; era C is 2.2.46), else the
     era's bounds, and the goal-state agent's version."""
     if stated is None and era == "C":

@@ -102,6 +102,7 @@ from .agent_grammar import (
     _TORN_FRAGMENT,
     RECORD_FIELDS,
     _emit,
+    _era_of_latest_version,
     _EraStats,
     _event_fields,
     _goal_state_version,
@@ -119,11 +120,11 @@ from .extension_common import (
 )
 from .extension_common import _base_name, _handler_from_path, _under_azure_logs
 
-__all__ = ["PARSERS", "WAAGENT_LOG", "COMMAND_EXECUTION", "parse_waagent_log"]
+__all__ = ["COMMAND_EXECUTION", "PARSERS", "WAAGENT_LOG", "parse_waagent_log"]
 
 SOURCE_LOG = "waagent.log"
 _WAAGENT_NAME = re.compile(
-    r"waagent\.log(?:\.\d+|-\d{8}(?:\d{2})?|-\d{4}-\d\d-\d\d(?:-\d+)?)?\Z", re.I
+    r"waagent\.log(?:\.\d+|-\d{8}(?:\d{2})?|-\d{4}-\d\d-\d\d(?:-\d+)?)?\Z", re.IGNORECASE
 )
 
 #: the era C/D alternative of :data:`_HEADER` alone (same lines, same iso/ilevel/irest), with
@@ -136,7 +137,7 @@ _ISO_RECORD_BODY = (
 _ISO_RECORD = re.compile(_ISO_RECORD_BODY + r"\Z")
 #: one match per line of a whole text (no ``\r``): the groups of :data:`_ISO_RECORD` for a
 #: record line, empty strings for any other line; ``findall`` gives them without match objects
-_ISO_LINES = re.compile(r"^(?:" + _ISO_RECORD_BODY + r"$|.*)", re.M)
+_ISO_LINES = re.compile(r"^(?:" + _ISO_RECORD_BODY + r"$|.*)", re.MULTILINE)
 _FIRST_TWO_WORDS = itemgetter(3, 4)  # first, second of the groups
 _REST = itemgetter(2)
 _STAMP = itemgetter(0)
@@ -425,13 +426,7 @@ class _IsoRecords:
         elif paired or kind == _THREAD_WORD:
             era = "D"
         else:
-            stated = versions.stated_latest()
-            if stated is not None and stated[:3] == (2, 2, 46):
-                era = "C"
-            elif stated is not None and stated[:3] >= (2, 2, 47):
-                era = "D"
-            else:
-                era = self.file_era
+            era = _era_of_latest_version(versions) or self.file_era
         if era == "D":
             if paired:
                 return "D", first, second, _TEXT_TAIL

@@ -18,7 +18,7 @@ syslog at all are unparsed.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from ...events import Problem
@@ -48,7 +48,7 @@ from .agent_grammar import (
 __all__ = ["PARSERS", "WAAGENT_SYSLOG", "parse_waagent_syslog"]
 
 SOURCE_SYSLOG = "waagent.syslog"
-_UTC = timezone.utc
+_UTC = UTC
 
 _AGENT_PROGRAM = re.compile(r"(?i)(?:\S*/)?(?:python[\d.]*|waagent|walinuxagent)\Z")
 _AGENT_NAMED_PROGRAM = re.compile(r"(?i)(?:\S*/)?(?:waagent|walinuxagent)\Z")
@@ -57,12 +57,12 @@ _RELEVANT = re.compile(
     r"|fsfreeze|freez|thaw|blocked for more than|168\.63\.129\.16"
 )
 _JOURNAL_MARKER = re.compile(r"-- (?:Logs begin at|Journal begins at|Reboot|No entries|Boot )")
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 
 _SYSLOG_NAME = re.compile(
     r"(?:syslog|messages|daemon\.log|user\.log)(?:\.\d+|-\d{8}(?:\d{2})?)?\Z"
     r"|journal(?:ctl)?[^/]*\.(?:txt|log)\Z",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -80,20 +80,10 @@ def _syslog_time(found: re.Match[str]) -> tuple[datetime | None, bool, tuple[int
     """(time, is_local, (month, day) when the year is missing)."""
     iso = found.group("iso")
     if iso is not None:
-        frac = (found.group("ifrac") or "")[:6]
-        stamp = iso.replace(" ", "T") + ("." + frac.ljust(6, "0") if frac else "")
+        fraction = found.group("ifrac")
         offset = found.group("off")
-        try:
-            time = datetime.fromisoformat(stamp)
-        except ValueError:
-            return None, False, None
-        if offset is None:
-            return time, True, None
-        if offset != "Z":
-            sign = -1 if offset[0] == "-" else 1
-            digits = offset[1:].replace(":", "")
-            time -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return time.replace(tzinfo=_UTC), False, None
+        time = parse_instant(iso + (f".{fraction}" if fraction else "") + (offset or ""), naive="local")
+        return time, time is not None and offset is None, None
     return None, True, (_MONTHS[found.group("mon")], int(found.group("day")))
 
 

@@ -33,13 +33,14 @@ from .._kit import (
 )
 from .state_common import (
     _LIB,
+    JSON_STRING,
     LOCATION_FIELDS,
     SOURCE,
     _Broken,
     _claim,
     _has,
     _json,
-    _line_of,
+    _Lines,
     _Location,
     _Out,
     _pem,
@@ -89,10 +90,9 @@ def read_secret_file(data: bytes, context: ParseContext, result: ParseResult) ->
         },
         component="WALinuxAgent",
     )
-    return
 
 
-def build_certificates_json(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_certificates_json(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``Certificates.json`` (2.8+ history): thumbprint and whether the private key is present."""
     if not isinstance(document, list):
         raise _Broken("expected a JSON list of certificates")
@@ -103,14 +103,14 @@ def build_certificates_json(document: Any, lines: list[str], out: _Out, context:
         private = flag_text(lookup(item, "hasPrivateKey"))
         out.add(f"Certificate {thumbprint} (private key {'present' if private == '1' else 'absent'})",
                 {"kind": "certificate", "thumbprint": thumbprint, "has_private_key": private},
-                line=_line_of(lines, str(thumbprint)))
+                line=lines.first_match(JSON_STRING, thumbprint))
 
 
 # --------------------------------------------------------------------------------------------------
 # ovf-env.xml
 
 
-def build_ovf_env(root: Element, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_ovf_env(root: Element, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``ovf-env.xml``: ProvisionGuestAgent, host and user name; never the password or custom data."""
     if local_name(root.tag) != "Environment":
         raise _Broken(f"root element is <{local_name(root.tag)}>, not <Environment>")

@@ -63,37 +63,18 @@ from .. import (
 )
 from .._kit import begin_text, load_json
 
-__all__ = ["PARSERS", "KNOWN_AGENT_KEYS"]
+__all__ = ["KNOWN_AGENT_KEYS", "PARSERS"]
 
 #: agent options documented in waagent.conf / the agent's configuration code (compared case-sensitively, as the agent does)
 KNOWN_AGENT_KEYS = frozenset(
-    """
-    Extensions.Enabled Extensions.GoalStatePeriod Extensions.InitialGoalStatePeriod Extensions.WaitForCloudInit
-    Extensions.WaitForCloudInitTimeout Provisioning.Agent Provisioning.Enabled Provisioning.UseCloudInit
-    Provisioning.DeleteRootPassword Provisioning.RegenerateSshHostKeyPair Provisioning.SshHostKeyPairType
-    Provisioning.MonitorHostName Provisioning.MonitorHostNamePeriod Provisioning.DecodeCustomData
-    Provisioning.ExecuteCustomData Provisioning.PasswordCryptId Provisioning.PasswordCryptSaltLength
-    Provisioning.AllowResetSysUser ResourceDisk.Format ResourceDisk.Filesystem ResourceDisk.MountPoint
-    ResourceDisk.EnableSwap ResourceDisk.EnableSwapEncryption ResourceDisk.SwapSizeMB ResourceDisk.MountOptions
-    Logs.Verbose Logs.Console Logs.Collect Logs.CollectPeriod OS.EnableFIPS OS.RootDeviceScsiTimeout
-    OS.RootDeviceScsiTimeoutPeriod OS.OpensslPath OS.SshClientAliveInterval OS.SshDir OS.EnableRDMA
-    OS.CheckRdmaDriver OS.UpdateRdmaDriver OS.AllowHTTP OS.EnableFirewall OS.EnableFirewallPeriod
-    OS.RemovePersistentNetRulesPeriod OS.MonitorDhcpClientRestartPeriod OS.HomeDir OS.PasswordPath
-    OS.SudoersDir HttpProxy.Host HttpProxy.Port DetectScvmmEnv Lib.Dir DVD.MountPoint Pid.File
-    Extension.LogDir Home.Dir AutoUpdate.Enabled AutoUpdate.UpdateToLatestVersion AutoUpdate.GAFamily
-    EnableOverProvisioning Protocol.EndpointDiscovery Debug.EnableExtensionPolicy
-    Debug.EnableSignatureValidation CGroups.EnforceLimits CGroups.Excluded Debug.CgroupLogMetrics
-    Debug.CgroupDisableOnProcessCheckFailure Debug.CgroupDisableOnQuotaCheckFailure Debug.EnableFastTrack
-    Debug.EnableGAVersioning Debug.AutoUpdateHotfixFrequency Debug.AutoUpdateNormalFrequency
-    Debug.EtpCollectionPeriod Debug.FirewallRulesLogPeriod Debug.LogCollectorInitialDelay
-    """.split()
+    ["Extensions.Enabled", "Extensions.GoalStatePeriod", "Extensions.InitialGoalStatePeriod", "Extensions.WaitForCloudInit", "Extensions.WaitForCloudInitTimeout", "Provisioning.Agent", "Provisioning.Enabled", "Provisioning.UseCloudInit", "Provisioning.DeleteRootPassword", "Provisioning.RegenerateSshHostKeyPair", "Provisioning.SshHostKeyPairType", "Provisioning.MonitorHostName", "Provisioning.MonitorHostNamePeriod", "Provisioning.DecodeCustomData", "Provisioning.ExecuteCustomData", "Provisioning.PasswordCryptId", "Provisioning.PasswordCryptSaltLength", "Provisioning.AllowResetSysUser", "ResourceDisk.Format", "ResourceDisk.Filesystem", "ResourceDisk.MountPoint", "ResourceDisk.EnableSwap", "ResourceDisk.EnableSwapEncryption", "ResourceDisk.SwapSizeMB", "ResourceDisk.MountOptions", "Logs.Verbose", "Logs.Console", "Logs.Collect", "Logs.CollectPeriod", "OS.EnableFIPS", "OS.RootDeviceScsiTimeout", "OS.RootDeviceScsiTimeoutPeriod", "OS.OpensslPath", "OS.SshClientAliveInterval", "OS.SshDir", "OS.EnableRDMA", "OS.CheckRdmaDriver", "OS.UpdateRdmaDriver", "OS.AllowHTTP", "OS.EnableFirewall", "OS.EnableFirewallPeriod", "OS.RemovePersistentNetRulesPeriod", "OS.MonitorDhcpClientRestartPeriod", "OS.HomeDir", "OS.PasswordPath", "OS.SudoersDir", "HttpProxy.Host", "HttpProxy.Port", "DetectScvmmEnv", "Lib.Dir", "DVD.MountPoint", "Pid.File", "Extension.LogDir", "Home.Dir", "AutoUpdate.Enabled", "AutoUpdate.UpdateToLatestVersion", "AutoUpdate.GAFamily", "EnableOverProvisioning", "Protocol.EndpointDiscovery", "Debug.EnableExtensionPolicy", "Debug.EnableSignatureValidation", "CGroups.EnforceLimits", "CGroups.Excluded", "Debug.CgroupLogMetrics", "Debug.CgroupDisableOnProcessCheckFailure", "Debug.CgroupDisableOnQuotaCheckFailure", "Debug.EnableFastTrack", "Debug.EnableGAVersioning", "Debug.AutoUpdateHotfixFrequency", "Debug.AutoUpdateNormalFrequency", "Debug.EtpCollectionPeriod", "Debug.FirewallRulesLogPeriod", "Debug.LogCollectorInitialDelay"]
 )
 
 IGNORED_AGENT_KEYS = {"Extensions.Enable": "Extensions.Enabled"}
 _COMMENTED_KEYS_OF_INTEREST = KNOWN_AGENT_KEYS | frozenset(IGNORED_AGENT_KEYS)
 
-_WAAGENT_CONF_NAME = re.compile(r"(?:^|/)waagent\.conf$", re.I)
-_KEY_LINE = re.compile(rb"^[ \t]*([A-Za-z][\w.]*)[ \t]*=", re.M)
+_WAAGENT_CONF_NAME = re.compile(r"(?:^|/)waagent\.conf$", re.IGNORECASE)
+_KEY_LINE = re.compile(rb"^[ \t]*([A-Za-z][\w.]*)[ \t]*=", re.MULTILINE)
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+):([^\s@/]+)@")
 _SECRET_KEY = re.compile(r"(?i)cred|passw|pwd|secret|token|accountkey")
 

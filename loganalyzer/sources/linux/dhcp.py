@@ -252,7 +252,7 @@ def read_dhcp_lease(data: bytes, context: ParseContext, result: ParseResult) -> 
     stripped = text.lstrip("\ufeff").lstrip()
     if stripped.startswith("<"):
         _parse_wicked_lease(text, lines, result, out, context, interface)
-    elif re.search(r"^[^\S\n]*lease6?\s*\{", text, re.M) or not re.search(r"^[A-Z][A-Z0-9_]*=", text, re.M):
+    elif re.search(r"^[^\S\n]*lease6?\s*\{", text, re.MULTILINE) or not re.search(r"^[A-Z][A-Z0-9_]*=", text, re.MULTILINE):
         _parse_dhclient(lines, result, out, context, interface)
     else:
         _parse_key_value_lease(lines, result, out, interface, base if base.isdigit() else None)

@@ -6,14 +6,22 @@ VMSnapshotLinux milestone fields found in messages, and the generic timestamped-
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from datetime import date, datetime
 
 from ...events import Problem
 from ...redaction import redact
 from .. import ParseContext, ParseResult
-from .._kit import begin_text, decode, looks_binary, split_lines
+from .._kit import (
+    begin_text,
+    decode,
+    group_records,
+    looks_binary,
+    mark_unparsed,
+    parse_instant,
+    split_lines,
+)
 
 SOURCE = "extension.log"
 
@@ -100,8 +108,7 @@ def _under_azure_logs(path: str) -> bool:
 def _base_name(path: str) -> str:
     """The file name, lower case, without ``.gz`` and rotation suffixes (``.1``, ``-20240530``)."""
     name = _relative(path).rsplit("/", 1)[-1].lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = name.removesuffix(".gz")
     return re.sub(r"(?:\.\d+|-\d{8}(?:-\d+)?)$", "", name)
 
 
@@ -120,15 +127,10 @@ _STAMP_PARTS = re.compile(
 
 
 def _parse_stamp(text: str) -> datetime | None:
-    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` (``/`` or ``-``, space or ``T``) as a naive datetime."""
+    """The ``YYYY-MM-DD HH:MM:SS[.ffffff]`` stamp at the start of ``text`` (``/`` or ``-``, space
+    or ``T``) as a naive wall-clock datetime; what follows the stamp is ignored."""
     match = _STAMP_PARTS.match(text)
-    if not match:
-        return None
-    fraction = (match.group(7) or "0")[:6].ljust(6, "0")
-    try:
-        return datetime(*(int(g) for g in match.groups()[:6]), int(fraction))
-    except ValueError:
-        return None
+    return parse_instant(match.group(0), naive="local") if match else None
 
 
 def _level(word: str | None) -> str | None:
@@ -212,9 +214,6 @@ def _text_reader(
     return read
 
 
-def _all_unparsed(result: ParseResult) -> None:
-    for number in range(1, result.lines + 1):
-        result.unparsable(number)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +237,7 @@ _SIMPLE_FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _SNAPSHOT_METHOD = re.compile(r"Snaphott?ing \(([^)]+)\) (?:Started|Completed)")
 _RUN_RESULT = re.compile(r"run_result - (-?\d+) run_status - (\w+)")
 _SUMMARY = re.compile(
-    r"^(Enable|Install|Disable|Uninstall|Update|Daemon),(\w+),(-?\d+),(.*?)(?:,(True|False))?\s*$", re.S
+    r"^(Enable|Install|Disable|Uninstall|Update|Daemon),(\w+),(-?\d+),(.*?)(?:,(True|False))?\s*$", re.DOTALL
 )
 _VM_HEALTH_CODE = re.compile(r'"vmHealthStatusCode"\s*:\s*(\d+)')
 _EXT_ERROR_TELEMETRY = re.compile(
@@ -247,9 +246,9 @@ _EXT_ERROR_TELEMETRY = re.compile(
 _FS_FAILURE = re.compile(
     r"Failed to (FIFREEZE|FITHAW|open|stat): ([^\s'\"\],]+)"
     r"(?: with error(?:: (-?\d+) and error)? message ?: ?([^'\"\]\n]*?))?\s*(?:$|['\"\],])",
-    re.M,
+    re.MULTILINE,
 )
-_FREEZE_RESULT = re.compile(r"T:S freeze result(.*?)(?:, timedout\s*:\s*(\w+))?\s*$", re.S)
+_FREEZE_RESULT = re.compile(r"T:S freeze result(.*?)(?:, timedout\s*:\s*(\w+))?\s*$", re.DOTALL)
 
 
 #: one search that every line with a field to extract passes (most lines have none)
@@ -316,39 +315,23 @@ _GENERIC_LEVEL = re.compile(r"^\[?([A-Za-z]+)\]?:?(?:\s|$)")
 
 
 def _generic_time(stamp: str, zone: str | None) -> tuple[datetime | None, bool]:
-    moment = _parse_stamp(stamp)
-    if moment is None:
-        return None, False
-    zone = (zone or "").strip()
-    if not zone:
-        return moment, True
-    if zone in ("Z", "UTC"):
-        return moment.replace(tzinfo=timezone.utc), False
-    digits = zone.replace(":", "")
-    sign = 1 if digits[0] == "+" else -1
-    offset = sign * timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-    return (moment - offset).replace(tzinfo=timezone.utc), False
+    """(time, local?) of a generic stamp and the zone written after it (none: local time)."""
+    moment = parse_instant(stamp + (zone or ""), naive="local")
+    return moment, moment is not None and moment.tzinfo is None
 
 
 def _generic_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:
     """Lines that start with a timestamp start an event; other lines continue it."""
-    matches = [_GENERIC_STAMP.match(line) for line in lines]
-    if not any(matches):
-        _all_unparsed(result)
+    orphans, records = group_records(lines, _GENERIC_STAMP.match)
+    if not records:
+        mark_unparsed(result)
         return False
+    for number in orphans:
+        result.unparsable(number)
     component = _handler_from_path(context.path)
     memo: dict[str, str] = {}
-    current: _Entry | None = None
-    for number, (line, match) in enumerate(zip(lines, matches), 1):
-        if match is None:
-            if current is None:
-                result.unparsable(number)
-            else:
-                current.texts.append(line)
-                current.span += 1
-            continue
-        if current is not None:
-            _emit(result, current, memo)
+    for record in records:
+        match = record.head
         moment, local = _generic_time(match.group(1), match.group(2))
         rest = match.group(3)
         fields: dict[str, str] = {}
@@ -359,10 +342,9 @@ def _generic_body(lines: list[str], context: ParseContext, result: ParseResult) 
             fields["level_word"] = word.group(1)
         if match.group(2):
             fields["zone"] = match.group(2).strip()
-        current = _Entry(number, moment, local, "generic-no-zone" if local else None, level,
-                         component, [rest], fields)
-    if current is not None:
-        _emit(result, current, memo)
+        entry = _Entry(record.line, moment, local, "generic-no-zone" if local else None, level,
+                       component, [rest, *record.body(lines)], fields, span=record.span)
+        _emit(result, entry, memo)
     return True
 
 

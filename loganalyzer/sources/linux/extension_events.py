@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timezone
+from datetime import UTC
 
 from ...events import Problem
 from ...redaction import redact_json
@@ -78,7 +78,7 @@ def _event_entry(message: str, extra: dict[str, str], line: int, component: str 
         for key, value in _snapshot_fields(text[stamped.end():] if stamped else text).items():
             fields.setdefault(key, value)
     if moment is not None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return _Entry(line, moment, False, None, level, component, [message.rstrip()], fields, span=0)
 
 

@@ -41,7 +41,10 @@ from .._kit import (
 )
 from .state_common import (
     _LIB,
+    JSON_STRING,
     LOCATION_FIELDS,
+    NAME_ATTRIBUTE,
+    NAME_ELEMENT,
     SETTINGS_FIELDS,
     SOURCE,
     _Broken,
@@ -49,7 +52,7 @@ from .state_common import (
     _has,
     _is_vmsnapshot,
     _json,
-    _line_of,
+    _Lines,
     _no_query,
     _Out,
     _rx,
@@ -65,7 +68,7 @@ from .state_common import (
 # GoalState
 
 
-def build_goal_state(root: Element, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_goal_state(root: Element, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``GoalState.N.xml``: incarnation, container, role instance, expected state, ExtensionsConfig URI."""
     if local_name(root.tag).lower() == "xml" and "placeholder" in (root.text or "").lower():
         out.add("GoalState placeholder file (agents 2.9+ keep goal states under history/)",
@@ -119,7 +122,7 @@ def _ga_family_event(out: _Out, kind: str, family: str | None, version: str | No
     )
 
 
-def build_extensions_config(root: Element, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_extensions_config(root: Element, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``ExtensionsConfig.N.xml``: one event for the document, one per agent family and per plugin."""
     if local_name(root.tag) != "Extensions":
         raise _Broken(f"root element is <{local_name(root.tag)}>, not <Extensions>")
@@ -159,7 +162,7 @@ def build_extensions_config(root: Element, lines: list[str], out: _Out, context:
         name = text_of(family, "Name")
         _ga_family_event(out, "ext_config_ga_family", name, text_of(family, "Version"),
                          text_of(family, "IsVersionFromRSM"), text_of(family, "IsVMEnabledForRSMUpgrades"),
-                         len(descendants(family, "Uri")), _line_of(lines, f"<Name>{name}</Name>"), created)
+                         len(descendants(family, "Uri")), lines.first_match(NAME_ELEMENT, name), created)
 
     for plugin in plugins:
         name, version = attribute(plugin, "name"), attribute(plugin, "version")
@@ -178,7 +181,7 @@ def build_extensions_config(root: Element, lines: list[str], out: _Out, context:
         }
         runtime = [e for e in (plugin_settings if plugin_settings is not None else [])
                    if local_name(e.tag) in ("RuntimeSettings", "ExtensionRuntimeSettings")]
-        line = _line_of(lines, f'name="{name}"')
+        line = lines.first_match(NAME_ATTRIBUTE, name)
         if not runtime:
             out.add(f"Extension {name} {version}: state {base['state']} (no settings)", base,
                     line=line, time=created, component=name)
@@ -202,13 +205,23 @@ def build_extensions_config(root: Element, lines: list[str], out: _Out, context:
             out.add(message + (f"; {extra}" if extra else ""), fields, line=line, time=created, component=name)
 
 
+#: a plugin's name, version and state attributes; the attribute gaps are bounded so that text
+#: with many ``<Plugin`` and no ``>`` cannot make each attempt scan to the end
+_SALVAGE_PLUGIN = re.compile(
+    r"<Plugin\s[^>]{0,2000}?name=\"([^\"]{1,500})\"[^>]{0,2000}?version=\"([^\"]{1,100})\"[^>]{0,2000}?state=\"([^\"]{1,100})\""
+)
+
+
 def _salvage_extensions_config(text: str, out: _Out, context: ParseContext) -> None:
     """From a broken ExtensionsConfig, the plugin names, versions and states (span 0)."""
-    for match in re.finditer(r"<Plugin\s[^>]*?name=\"([^\"]+)\"[^>]*?version=\"([^\"]+)\"[^>]*?state=\"([^\"]+)\"", text):
+    line, counted_to = 1, 0  # counted on from the previous plugin: linear in the text
+    for match in _SALVAGE_PLUGIN.finditer(text):
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
         out.add(f"Extension {match.group(1)} {match.group(2)}: state {match.group(3)} (from a damaged file)",
                 {"kind": "ext_config_plugin", "name": match.group(1), "version": match.group(2),
                  "state": match.group(3), "salvaged": "1"},
-                line=text.count("\n", 0, match.start()) + 1, component=match.group(1), span=0)
+                line=line, component=match.group(1), span=0)
 
 
 build_extensions_config.salvage = _salvage_extensions_config  # type: ignore[attr-defined]
@@ -218,7 +231,7 @@ build_extensions_config.salvage = _salvage_extensions_config  # type: ignore[att
 # HostingEnvironmentConfig / SharedConfig
 
 
-def build_hosting_env(root: Element, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_hosting_env(root: Element, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``HostingEnvironmentConfig.xml``: deployment, incarnation and role ids; setting names only."""
     if local_name(root.tag) != "HostingEnvironmentConfig":
         raise _Broken(f"root element is <{local_name(root.tag)}>, not <HostingEnvironmentConfig>")
@@ -246,7 +259,7 @@ def build_hosting_env(root: Element, lines: list[str], out: _Out, context: Parse
     )
 
 
-def build_shared_config(root: Element, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_shared_config(root: Element, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``SharedConfig.xml``: deployment, role and instance ids."""
     if local_name(root.tag) != "SharedConfig":
         raise _Broken(f"root element is <{local_name(root.tag)}>, not <SharedConfig>")
@@ -279,7 +292,7 @@ def build_shared_config(root: Element, lines: list[str], out: _Out, context: Par
 # VmSettings.json
 
 
-def build_vm_settings(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_vm_settings(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``VmSettings.json`` (FastTrack goal state from the HostGAPlugin): one event per extension."""
     if not isinstance(document, dict):
         raise _Broken("expected a JSON object")
@@ -310,7 +323,7 @@ def build_vm_settings(document: Any, lines: list[str], out: _Out, context: Parse
             name = field_text(lookup(family, "name"))
             _ga_family_event(out, "vm_settings_ga_family", name, field_text(lookup(family, "version")),
                              lookup(family, "isVersionFromRSM"), lookup(family, "isVMEnabledForRSMUpgrades"),
-                             len(lookup(family, "uris") or []), _line_of(lines, f'"{name}"'), modified)
+                             len(lookup(family, "uris") or []), lines.first_match(JSON_STRING, name), modified)
     for extension in extensions:
         if not isinstance(extension, dict):
             continue
@@ -335,7 +348,7 @@ def build_vm_settings(document: Any, lines: list[str], out: _Out, context: Parse
                 f"Extension {name} {base['version']}: state {base['state']}, settingsSeqNo {base['seq_no']}"
                 + (f"; {extra}" if extra else ""),
                 fields,
-                line=_line_of(lines, f'"{name}"'),
+                line=lines.first_match(JSON_STRING, name),
                 time=modified,
                 component=name,
             )
@@ -345,13 +358,13 @@ def build_vm_settings(document: Any, lines: list[str], out: _Out, context: Parse
 # manifests
 
 
-def build_manifest(root: Element, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_manifest(root: Element, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``<Handler>.N.manifest.xml`` / ``Prod.N.agentsManifest``: the versions on offer."""
     if local_name(root.tag) != "PluginVersionManifest":
         raise _Broken(f"root element is <{local_name(root.tag)}>, not <PluginVersionManifest>")
     base = context.path.rsplit("/", 1)[-1]
     agent = base.lower().endswith(".agentsmanifest") or base.lower().startswith("waagent.")
-    name = re.sub(r"(\.\d+)?\.(manifest\.xml|agentsManifest)$", "", base, flags=re.I)
+    name = re.sub(r"(\.\d+)?\.(manifest\.xml|agentsManifest)$", "", base, flags=re.IGNORECASE)
     versions = [text_of(p, "Version") or "" for p in children(child(root, "Plugins"), "Plugin")]
     internal = [text_of(p, "Version") or "" for p in children(child(root, "InternalPlugins"), "Plugin")]
 

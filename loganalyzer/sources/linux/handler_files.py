@@ -36,6 +36,7 @@ from .state_common import (
     _has,
     _json,
     _level_for_status,
+    _Lines,
     _Location,
     _message_of,
     _Out,
@@ -49,7 +50,7 @@ from .state_common import (
 _SETTINGS_NAME = re.compile(r"^(?:(?P<ext>.+)\.)?(?P<seq>\d+)(?:\.settings|_settings)$")
 
 
-def build_ext_settings(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_ext_settings(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``config/N.settings``: public settings only (never protected settings)."""
     if not isinstance(document, dict):
         raise _Broken("expected a JSON object with runtimeSettings")
@@ -70,7 +71,7 @@ def build_ext_settings(document: Any, lines: list[str], out: _Out, context: Pars
         out.add(f"Settings seqNo {fields['seq_no']} for {handler or 'extension'}" + (f": {extra}" if extra else ""), fields)
 
 
-def build_handler_status(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_handler_status(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``config/HandlerStatus``: the agent's view of the handler; ``code`` is an agent ExtensionErrorCode."""
     if not isinstance(document, dict):
         raise _Broken("expected a JSON object")
@@ -96,7 +97,7 @@ def build_handler_status(document: Any, lines: list[str], out: _Out, context: Pa
     out.add(message, fields, level=level, component=fields["name"] or out.location.handler)
 
 
-def build_handler_manifest(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_handler_manifest(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``HandlerManifest.json``: commands and whether the handler reports a heartbeat."""
     entry = document[0] if isinstance(document, list) and document else document
     if not isinstance(entry, dict):
@@ -120,7 +121,7 @@ def build_handler_manifest(document: Any, lines: list[str], out: _Out, context: 
             f"reportHeartbeat {fields['report_heartbeat']}", fields)
 
 
-def build_handler_environment(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_handler_environment(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``HandlerEnvironment.json``: folders the agent gives the extension."""
     entry = document[0] if isinstance(document, list) and document else document
     if not isinstance(entry, dict):
@@ -140,7 +141,7 @@ def build_handler_environment(document: Any, lines: list[str], out: _Out, contex
     out.add(f"HandlerEnvironment of {fields['name']}: logs in {fields['log_folder']}", fields)
 
 
-def build_heartbeat(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_heartbeat(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``heartbeat.log``: the extension's heartbeat status."""
     entry = document[0] if isinstance(document, list) and document else document
     heartbeat = lookup(entry, "heartbeat")
@@ -156,7 +157,7 @@ def build_heartbeat(document: Any, lines: list[str], out: _Out, context: ParseCo
             fields, level=_level_for_status(fields["status"]))
 
 
-def build_agent_error(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_agent_error(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``error.json`` of an agent version: failure count and whether it is blacklisted."""
     if not isinstance(document, dict):
         raise _Broken("expected a JSON object")

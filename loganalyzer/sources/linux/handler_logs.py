@@ -16,7 +16,7 @@ Fields: shell.log ``seq_no``, ``return_code``, ``python_found``, ``operation``, 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ...redaction import MASK, SECRET_KEYS
 from .. import (
@@ -27,7 +27,7 @@ from .. import (
     Parser,
     ParseResult,
 )
-from .._kit import load_json, parse_instant
+from .._kit import group_records, load_json, parse_instant
 from .extension_common import (
     EXTENSION_FIELDS,
     GENERIC_FIELDS,
@@ -85,9 +85,9 @@ def _shell_time(text: str) -> tuple[datetime | None, bool, str | None]:
     if moment is None:
         return None, False, zone
     if zone in _UTC_WORDS:
-        return moment.replace(tzinfo=timezone.utc), False, zone
+        return moment.replace(tzinfo=UTC), False, zone
     if offset is not None:
-        return (moment - offset).replace(tzinfo=timezone.utc), False, zone
+        return (moment - offset).replace(tzinfo=UTC), False, zone
     return moment, True, zone
 
 
@@ -175,35 +175,22 @@ def _logfmt_pairs(line: str) -> list[tuple[str, str]] | None:
 
 
 def _logfmt_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)
+    """A logfmt ``time=`` value with an offset, as UTC; a time without one is not trusted."""
+    moment = parse_instant(value, naive="local") if value else None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _handler_log_body(lines: list[str], context: ParseContext, result: ParseResult) -> bool:
     """logfmt lines; a line that is not logfmt continues the one above."""
-    parsed = [_logfmt_pairs(line) for line in lines]
-    if not any(parsed):
+    orphans, records = group_records(lines, _logfmt_pairs)
+    if not records:
         return False
+    for number in orphans:
+        result.unparsable(number)
     component = _handler_from_path(context.path)
     memo: dict[str, str] = {}
-    current: _Entry | None = None
-    for number, (line, pairs) in enumerate(zip(lines, parsed), 1):
-        if pairs is None:
-            if current is None:
-                result.unparsable(number)
-            else:
-                current.texts.append(line)
-                current.span += 1
-            continue
-        if current is not None:
-            _emit(result, current, memo)
+    for record in records:
+        pairs, line = record.head, lines[record.line - 1]
         values = dict(pairs)
         level = _level(values.get("level") or values.get("lvl"))
         if level is None and values.get("error"):
@@ -217,10 +204,9 @@ def _handler_log_body(lines: list[str], context: ParseContext, result: ParseResu
         for key, value in pairs:
             if key.lower() in SECRET_KEYS and value:
                 message = message.replace(value, MASK)
-        current = _Entry(number, _logfmt_time(values.get("time")), False, None, level, component,
-                         [message], fields)
-    if current is not None:
-        _emit(result, current, memo)
+        entry = _Entry(record.line, _logfmt_time(values.get("time")), False, None, level, component,
+                       [message, *record.body(lines)], fields, span=record.span)
+        _emit(result, entry, memo)
     return True
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from itertools import accumulate
+from typing import Any
 
 from ...events import EventRows, Problem
 from ...redaction import MASK, redact, redact_json
@@ -231,11 +234,46 @@ def _no_query(url: str | None) -> str | None:
     return url.strip().split("?", 1)[0]
 
 
-def _line_of(lines: list[str], needle: str, default: int = 1) -> int:
-    for number, line in enumerate(lines, 1):
-        if needle in line:
-            return number
-    return default
+class _Lines(list):
+    """A document's lines that find the line of a text without rescanning them line by line:
+    the text is joined once and searched by ``str.find``; a position becomes a line number by
+    bisecting the line starts (so many look-ups stay fast on a large document)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__(lines)
+        self._text = "\n".join(lines)
+        self._starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        self._indexes: dict[str, dict[str, int]] = {}
+
+    def line_at(self, position: int) -> int:
+        """The 1-based line holding character ``position`` of the joined text."""
+        return bisect_right(self._starts, position)
+
+    def first(self, needle: str, default: int = 1) -> int:
+        """The line of the first occurrence of ``needle``, or ``default`` (one search: use it for
+        a few needles; :meth:`first_match` for one per item of a long list)."""
+        at = self._text.find(needle)
+        return default if at < 0 else self.line_at(at)
+
+    def first_match(self, pattern: str, value: str | None, default: int = 1) -> int:
+        """The line of the first match of ``pattern`` whose group 1 is ``value``, or ``default``.
+
+        All matches are indexed in one pass the first time a pattern is asked for, so looking up
+        every plugin or handler of a large document stays linear.
+        """
+        index = self._indexes.get(pattern)
+        if index is None:
+            index = self._indexes[pattern] = {}
+            for found in re.finditer(pattern, self._text):
+                index.setdefault(found.group(1), found.start())
+        at = index.get(str(value))
+        return default if at is None else self.line_at(at)
+
+
+#: patterns for :meth:`_Lines.first_match`: a JSON string, a ``name="..."`` attribute, ``<Name>``
+JSON_STRING = r'"((?:[^"\\\n]|\\.)*)"'
+NAME_ATTRIBUTE = r'name="([^"\n]*)"'
+NAME_ELEMENT = r"<Name>([^<\n]*)</Name>"
 
 
 
@@ -264,14 +302,14 @@ def _level_for_status(status: str | None) -> str:
 # where a file sits: history folder, extension directory
 
 
-_HISTORY = re.compile(r"(?:^|/)var/lib/waagent/history/(?P<dir>[^/]+?)(?:\.zip)?/[^/]+$", re.I)
+_HISTORY = re.compile(r"(?:^|/)var/lib/waagent/history/(?P<dir>[^/]+?)(?:\.zip)?/[^/]+$", re.IGNORECASE)
 _HISTORY_NEW = re.compile(r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})(?:\.\d+)?__(?P<tag>.+)$")
 _HISTORY_OLD = re.compile(r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:_incarnation_(?P<inc>\d+))?$")
-_HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<handler>[^/]+?)-(?P<version>\d+(?:\.\d+)*)/(?P<rest>.+)$", re.I)
+_HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<handler>[^/]+?)-(?P<version>\d+(?:\.\d+)*)/(?P<rest>.+)$", re.IGNORECASE)
 _NUMBERED = re.compile(
     r"^(?:GoalState|ExtensionsConfig|HostingEnvironmentConfig|SharedConfig|Certificates|RemoteAccess|waagent_status)"
     r"\.(\d+)\.(?:xml|json)$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -370,7 +408,7 @@ def _structured(kind_parse: Callable[[Any, list[str], _Out, ParseContext], None]
         out = _Out(result, _Location(context.path))
         try:
             document = loader(text)
-            kind_parse(document, lines, out, context)
+            kind_parse(document, _Lines(lines), out, context)
         except _Broken as error:
             result.events = EventRows()
             _broken(result, context, str(error))
@@ -489,7 +527,7 @@ _EXT = _LIB + r"[^/]+-\d+(?:\.\d+)*/"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _json_head(head: bytes) -> bytes:
@@ -511,7 +549,7 @@ def _xml_root_is(*names: str) -> Callable[[bytes], bool]:
 
     def test(head: bytes) -> bool:
         body = _json_head(head)
-        body = re.sub(rb"^(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*)*", b"", body, flags=re.S)
+        body = re.sub(rb"^(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*)*", b"", body, flags=re.DOTALL)
         return bool(pattern.match(body))
 
     return test
@@ -522,6 +560,6 @@ def _pem(head: bytes) -> bool:
 
 
 def _dhclient_content(head: bytes) -> bool:
-    block = bool(re.search(rb"^[^\S\n]*lease6?\s*\{", head, re.M))
+    block = bool(re.search(rb"^[^\S\n]*lease6?\s*\{", head, re.MULTILINE))
     return (block and b"fixed-address" in head) or b"option unknown-245" in head
 

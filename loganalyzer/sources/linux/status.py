@@ -38,6 +38,7 @@ from .state_common import (
     _HEALTH,
     _LIB,
     _TELEMETRY_LOWER,
+    JSON_STRING,
     LOCATION_FIELDS,
     SOURCE,
     STATUS_FIELDS,
@@ -47,7 +48,7 @@ from .state_common import (
     _is_vmsnapshot,
     _json,
     _level_for_status,
-    _line_of,
+    _Lines,
     _message_of,
     _Out,
     _rx,
@@ -196,7 +197,7 @@ def _status_summary(label: str, fields: dict[str, str | None], vmsnapshot: bool)
 # waagent_status.json
 
 
-def build_agent_status(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_agent_status(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``waagent_status.json``: guest agent status, one event per handler, and the goal-state aggregate."""
     if not isinstance(document, dict):
         raise _Broken("expected a JSON object")
@@ -271,7 +272,7 @@ def build_agent_status(document: Any, lines: list[str], out: _Out, context: Pars
             if _level_for_status(fields.get("inner_status")) == "error" or not ext_code.startswith("success"):
                 level = "error"
         when = parse_instant(lookup(settings_status, "timestampUTC")) or inner_time or stamp
-        out.add(message, fields, line=_line_of(lines, f'"{name}"'), time=when, level=level, component=name)
+        out.add(message, fields, line=lines.first_match(JSON_STRING, name), time=when, level=level, component=name)
     goal = lookup(lookup(aggregate, "vmArtifactsAggregateStatus"), "goalStateAggregateStatus")
     if isinstance(goal, dict):
         fields = {
@@ -285,7 +286,7 @@ def build_agent_status(document: Any, lines: list[str], out: _Out, context: Pars
             f"Goal state aggregate status {fields['status']}, code {fields['code']}"
             + (f"; {fields['message']}" if fields["message"] else ""),
             fields,
-            line=_line_of(lines, "goalStateAggregateStatus"),
+            line=lines.first("goalStateAggregateStatus"),
             time=parse_instant(lookup(goal, "timestampUTC")) or stamp,
             level=_level_for_status(fields["status"]),
             component="WALinuxAgent",
@@ -299,7 +300,7 @@ def build_agent_status(document: Any, lines: list[str], out: _Out, context: Pars
 _STATUS_NAME = re.compile(r"^(?:(?P<ext>.+)\.)?(?P<seq>\d+)(?:\.status|_status)$")
 
 
-def build_ext_status(document: Any, lines: list[str], out: _Out, context: ParseContext) -> None:
+def build_ext_status(document: Any, lines: _Lines, out: _Out, context: ParseContext) -> None:
     """``status/N.status``: the extension's own report (element 0), VMSnapshotLinux inner report included."""
     base = context.path.rsplit("/", 1)[-1]
     name_match = _STATUS_NAME.match(base)
