@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext, ParseResult, all_parsers
+from loganalyzer.sources import (
+    EVERY_EVENT_FIELDS,
+    ParseContext,
+    ParseResult,
+    all_parsers,
+)
 
 
 def parse_checked(module, path: str, text: str, encoding: str = "utf-8") -> ParseResult:

@@ -4,12 +4,16 @@ family, recognition by name and by content, and the fields signatures key on."""
 from __future__ import annotations
 
 import pytest
+from test_commands_helpers import parse_checked, rows, summary_of, winner
 
 from loganalyzer.reader import read_bundle
 from loganalyzer.sources import BY_CONTENT, BY_NAME
-from loganalyzer.sources.linux import commands_host, commands_network, commands_storage, commands_systemd
-from test_commands_helpers import parse_checked, rows, summary_of, winner
-
+from loganalyzer.sources.linux import (
+    commands_host,
+    commands_network,
+    commands_storage,
+    commands_systemd,
+)
 
 # An older systemd (no vendor preset, "*" bullet, ASCII CGroup tree), as in agent issue reports.
 STATUS_RUNNING = """\
@@ -182,7 +186,7 @@ COMMIT
 def test_iptables_tells_the_agents_own_rules_from_a_block():
     result = parse_checked(commands_network, "commands/iptables-save.txt", IPTABLES_BLOCKS)
     rules = rows(result, "firewall_rule")
-    assert [r["agent_rule"] if "agent_rule" in r else "-" for r in rules] == ["-", "true", "true", "-"]
+    assert [r.get("agent_rule", "-") for r in rules] == ["-", "true", "true", "-"]
     assert [r["blocks_wireserver"] for r in rules] == ["false", "false", "false", "true"]
     assert rules[-1]["port"] == "32526" and rules[-1]["action"] == "reject"
     assert summary_of(result)["wireserver_blocked"] == "true" and summary_of(result)["output_policy"] == "accept"
@@ -305,7 +309,7 @@ Filesystem     1K-blocks     Used Available Use% Mounted on
     lsblk = parse_checked(commands_storage, "sos_commands/block/lsblk", "NAME   MAJ:MIN RM  SIZE RO TYPE MOUNTPOINT\nsda      8:0    0   30G  0 disk\n└─sda1   8:1    0   30G  0 part /\n")
     assert [d["name"] for d in rows(lsblk, "block_device")] == ["sda", "sda1"]
     fstab = parse_checked(commands_storage, "etc/fstab", "# static file system information\nUUID=abc / xfs defaults 0 0\n/data/pg /var/lib/pgsql none bind 0 0\n")
-    assert [m["bind"] if "bind" in m else "-" for m in rows(fstab, "mount")] == ["-", "true"]
+    assert [m.get("bind", "-") for m in rows(fstab, "mount")] == ["-", "true"]
 
 
 def test_unknown_text_stays_unrecognised(tmp_path):

@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loganalyzer.sources import EVERY_EVENT_FIELDS, ParseContext
-from loganalyzer.sources.linux import commands_host, commands_network, commands_storage, commands_systemd, syslog
+from loganalyzer.sources.linux import (
+    commands_host,
+    commands_network,
+    commands_storage,
+    commands_systemd,
+    syslog,
+)
 from loganalyzer.sources.windows import commands_network as windows_network
 from loganalyzer.sources.windows import commands_policy, commands_services
 

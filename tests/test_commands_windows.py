@@ -5,11 +5,14 @@ AppLocker policy exports."""
 from __future__ import annotations
 
 import pytest
-
-from loganalyzer.sources import ParseContext
-from loganalyzer.sources.windows import commands_network, commands_policy, commands_services
 from test_commands_helpers import parse_checked, rows, summary_of, winner
 
+from loganalyzer.sources import ParseContext
+from loganalyzer.sources.windows import (
+    commands_network,
+    commands_policy,
+    commands_services,
+)
 
 SC_QUERY = """
 SERVICE_NAME: WindowsAzureGuestAgent

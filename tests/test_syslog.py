@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
+from test_commands_helpers import parse_checked
+
 from loganalyzer.reader import read_bundle
 from loganalyzer.sources.linux import syslog
-from test_commands_helpers import parse_checked
 
 
 def test_messages_keep_the_clock_without_inventing_a_year():

@@ -40,8 +40,14 @@ from __future__ import annotations
 
 import re
 
-from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
-from .commands_output import CommandOutput, claim_command, command_name, command_reader, parse_time
+from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
+from .commands_output import (
+    CommandOutput,
+    claim_command,
+    command_name,
+    command_reader,
+    parse_time,
+)
 
 __all__ = ["PARSERS"]
 

@@ -45,8 +45,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from .. import BY_NAME, ParseContext, ParseResult, Parser
-from .commands_output import WIRESERVER, CommandOutput, claim_command, command_name, command_reader
+from .. import BY_NAME, ParseContext, Parser, ParseResult
+from .commands_output import (
+    WIRESERVER,
+    CommandOutput,
+    claim_command,
+    command_name,
+    command_reader,
+)
 
 __all__ = ["PARSERS"]
 
@@ -102,13 +108,13 @@ def _content(text: str) -> bool:
         or re.match(r"table (ip|inet|ip6|arp|bridge|netdev) \S+ \{", head)
         or re.match(r"\d+: lo: <LOOPBACK", head)
         or re.match(r"\*\s+Trying \S+", head)
-        or re.search(r"^\S+( \(\S+\))?\n\s+target: ", head, re.M)
+        or re.search(r"^\S+( \(\S+\))?\n\s+target: ", head, re.MULTILINE)
     )
 
 
 def claim(path: str, head: bytes) -> int:
     lowered = path.lower()
-    if lowered.endswith("etc/sysconfig/iptables") or lowered.endswith("etc/sysconfig/ip6tables"):
+    if lowered.endswith(("etc/sysconfig/iptables", "etc/sysconfig/ip6tables")):
         return BY_NAME + 5
     if re.search(r"(^|/)ifcfg-[\w.:-]+$", lowered) and not lowered.endswith((".bak", "~")):
         return BY_NAME
@@ -121,15 +127,15 @@ def _kind(path: str, lines: list[str]) -> str:
     head = "\n".join(lines[:20])
     if re.search(r"(^|/)ifcfg-", lowered):
         return "ifcfg"
-    if re.search(r"^Chain \S+ \((policy \w+|\d+ references)", head, re.M):
+    if re.search(r"^Chain \S+ \((policy \w+|\d+ references)", head, re.MULTILINE):
         return "iptables -L"
-    if lowered.endswith("sysconfig/iptables") or "iptables" in name or re.search(r"^\*filter$|^-A \S+ ", head, re.M):
+    if lowered.endswith("sysconfig/iptables") or "iptables" in name or re.search(r"^\*filter$|^-A \S+ ", head, re.MULTILINE):
         return "iptables"
-    if name.startswith("nft") or re.search(r"^table \w+ \S+ \{", head, re.M):
+    if name.startswith("nft") or re.search(r"^table \w+ \S+ \{", head, re.MULTILINE):
         return "nft"
-    if name.startswith("firewall-cmd") or re.search(r"^\s+target: ", head, re.M):
+    if name.startswith("firewall-cmd") or re.search(r"^\s+target: ", head, re.MULTILINE):
         return "firewalld"
-    if name.startswith(("curl", "wget")) or re.search(r"^\*\s+Trying |^Connecting to |^curl: \(", head, re.M):
+    if name.startswith(("curl", "wget")) or re.search(r"^\*\s+Trying |^Connecting to |^curl: \(", head, re.MULTILINE):
         return "probe"
     if re.match(r"ip( -\w+)* (-\w+ )*(r|ro|route)\b", name):
         return "ip route"
@@ -222,11 +228,6 @@ def _routes(lines: list[str], out: CommandOutput, netstat: bool) -> dict[str, st
     return {"route_to_wireserver": "present" if to_wireserver else "absent", "default_route": "present" if default else "absent"}
 
 
-def _action(target: str) -> str:
-    lowered = target.lower()
-    return lowered if lowered in ("accept", "drop", "reject") else lowered
-
-
 def _covers_wireserver(network: str) -> bool:
     try:
         return ipaddress.ip_address(WIRESERVER) in ipaddress.ip_network(network, strict=False)
@@ -278,7 +279,7 @@ def _iptables(lines: list[str], out: CommandOutput) -> dict[str, str]:
                 out.event(number, stripped, kind="chain_policy", table=table, chain=found.group("chain"), policy=found.group("policy").lower())
         elif (found := _IPT_RULE.match(stripped)):
             target = _IPT_TARGET.search(found.group("rule"))
-            _firewall_rule(out, number, stripped, _action(target.group("target")) if target else "none", facts, table=table, chain=found.group("chain"))
+            _firewall_rule(out, number, stripped, target.group("target").lower() if target else "none", facts, table=table, chain=found.group("chain"))
         else:
             out.skip(number)
     return facts
@@ -311,7 +312,7 @@ def _iptables_listing(lines: list[str], out: CommandOutput) -> dict[str, str]:
             extra = " ".join(words[len(columns):])
             destination = row.get("destination", "")
             rule = f"-A {chain} -d {destination} -j {row['target']} {extra}".strip()
-            _firewall_rule(out, number, rule, _action(row["target"]), facts, table="filter", chain=chain)
+            _firewall_rule(out, number, rule, row["target"].lower(), facts, table="filter", chain=chain)
         else:
             out.skip(number)
     return facts

@@ -13,15 +13,15 @@ This module is not a parser; the ``commands*`` parser modules import it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
 
 from ...redaction import redact
-from .._kit import begin_text, decode, looks_binary, parse_instant
 from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult
+from .._kit import begin_text, decode, looks_binary, parse_instant
 
-__all__ = ["CommandOutput", "command_name", "command_reader", "claim_command", "level_from_words", "parse_time", "read_lines", "WIRESERVER"]
+__all__ = ["WIRESERVER", "CommandOutput", "claim_command", "command_name", "command_reader", "level_from_words", "parse_time", "read_lines"]
 
 WIRESERVER = "168.63.129.16"
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import BY_NAME, BY_NAME_AND_CONTENT, ParseContext, Parser, ParseResult
 from .commands_output import CommandOutput, claim_command, command_name, command_reader
 
 __all__ = ["PARSERS"]
@@ -44,7 +44,7 @@ _NETWORK_FS = ("nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.blobfuse", "fuse.bl
 
 _MOUNT = re.compile(r"^(?P<device>\S+) on (?P<mount_point>.+?) type (?P<fs_type>\S+) \((?P<options>[^)]*)\)")
 _MOUNT_BSD = re.compile(r"^(?P<device>\S+) on (?P<mount_point>.+?) \((?P<fs_type>[\w.-]+)(?:, (?P<options>[^)]*))?\)$")
-_DF_HEADER = re.compile(r"^Filesystem\s+(?:Type\s+)?(?:1K-blocks|1024-blocks|Size|512-blocks|1M-blocks|Inodes)", re.I)
+_DF_HEADER = re.compile(r"^Filesystem\s+(?:Type\s+)?(?:1K-blocks|1024-blocks|Size|512-blocks|1M-blocks|Inodes)", re.IGNORECASE)
 _DF_ROW = re.compile(r"^(?P<device>\S+)\s+(?:(?P<type>[a-z][\w.]*)\s+)?(?P<size>[\d.]+[KMGTPE]?)\s+(?P<used>[\d.]+[KMGTPE]?)\s+(?P<avail>[\d.]+[KMGTPE]?)\s+(?P<percent>\d+|-)%?\s+(?P<mount_point>/.*)$")
 _FINDMNT_HEADER = re.compile(r"^TARGET\s+SOURCE\s+FSTYPE\s+OPTIONS")
 _FINDMNT_ROW = re.compile(r"^(?P<tree>[\s│├└─`|-]*)(?P<mount_point>/\S*)\s+(?P<device>\S+)\s+(?P<fs_type>\S+)\s+(?P<options>\S+)$")

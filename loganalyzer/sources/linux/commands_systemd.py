@@ -34,10 +34,16 @@ from datetime import datetime
 
 from dateutil import parser as date_parser
 
-from .. import ParseContext, ParseResult, Parser
-from .commands_output import CommandOutput, claim_command, command_name, command_reader, level_from_words
+from .. import ParseContext, Parser, ParseResult
+from .commands_output import (
+    CommandOutput,
+    claim_command,
+    command_name,
+    command_reader,
+    level_from_words,
+)
 
-__all__ = ["PARSERS", "AGENT_UNITS"]
+__all__ = ["AGENT_UNITS", "PARSERS"]
 
 SOURCE = "linux.command"
 #: the guest agent's service names across distributions

@@ -28,7 +28,14 @@ from __future__ import annotations
 import json
 import re
 
-from .. import BY_CONTENT, BY_NAME, BY_NAME_AND_CONTENT, ParseContext, ParseResult, Parser
+from .. import (
+    BY_CONTENT,
+    BY_NAME,
+    BY_NAME_AND_CONTENT,
+    ParseContext,
+    Parser,
+    ParseResult,
+)
 from .._kit import decode, group_records, parse_epoch, parse_instant
 from .commands_output import command_reader, level_from_words
 

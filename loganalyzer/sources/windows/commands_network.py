@@ -39,8 +39,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from .. import ParseContext, ParseResult, Parser
-from ..linux.commands_output import WIRESERVER, CommandOutput, claim_command, command_name, command_reader
+from .. import ParseContext, Parser, ParseResult
+from ..linux.commands_output import (
+    WIRESERVER,
+    CommandOutput,
+    claim_command,
+    command_name,
+    command_reader,
+)
 
 __all__ = ["PARSERS"]
 
@@ -58,8 +64,8 @@ _IPCONFIG_KEYS = {
     **dict.fromkeys(("media state", "medienstatus", "statut du média", "mediastatus", "estado de los medios"), "media state"),
 }
 _ROUTE = re.compile(r"^\s*(?P<destination>\d+\.\d+\.\d+\.\d+)\s+(?P<netmask>\d+\.\d+\.\d+\.\d+)\s+(?P<gateway>\S+)\s+(?P<interface>\S+)\s+(?P<metric>\d+)\s*$")
-_ROUTE_NOISE = re.compile(r"^(=+|Interface List|IPv[46] Route Table|Active Routes:|Persistent Routes:|Network Destination|\s*None$|\s*\d+\.{3}|If Metric|\s*\d+\s+\d+\s+[0-9a-f:/]+\s)", re.I)
-_PROFILE = re.compile(r"^(?P<profile>Domain|Private|Public) Profile Settings:", re.I)
+_ROUTE_NOISE = re.compile(r"^(=+|Interface List|IPv[46] Route Table|Active Routes:|Persistent Routes:|Network Destination|\s*None$|\s*\d+\.{3}|If Metric|\s*\d+\s+\d+\s+[0-9a-f:/]+\s)", re.IGNORECASE)
+_PROFILE = re.compile(r"^(?P<profile>Domain|Private|Public) Profile Settings:", re.IGNORECASE)
 _NETSH_SETTING = re.compile(r"^(?P<key>[A-Za-z][\w ]*?)\s{2,}(?P<value>\S.*)$")
 _RULE_NAME = re.compile(r"^Rule Name:\s*(?P<name>.+)$")
 _RULE_SETTING = re.compile(r"^(?P<key>[A-Za-z][\w ]*?):\s*(?P<value>.*)$")
@@ -68,9 +74,9 @@ _TNC = re.compile(r"^(?P<key>[A-Za-z][\w]*)\s*:\s*(?P<value>.*)$")
 
 def _content(text: str) -> bool:
     head = text.lstrip()[:3000]
-    return bool(re.search(r"^(Windows IP Configuration|Windows-IP-Konfiguration|Configuration IP de Windows|Windows IP-konfiguration|Configuración IP de Windows)", head, re.M) or re.search(r"^IPv4 Route Table", head, re.M)
-                or re.search(r"^(Domain|Private|Public) Profile Settings:", head, re.M)
-                or re.search(r"^ComputerName\s*:.*\n(.*\n)*?\s*(TcpTestSucceeded|PingSucceeded)\s*:", head, re.M))
+    return bool(re.search(r"^(Windows IP Configuration|Windows-IP-Konfiguration|Configuration IP de Windows|Windows IP-konfiguration|Configuración IP de Windows)", head, re.MULTILINE) or re.search(r"^IPv4 Route Table", head, re.MULTILINE)
+                or re.search(r"^(Domain|Private|Public) Profile Settings:", head, re.MULTILINE)
+                or re.search(r"^ComputerName\s*:.*\n(.*\n)*?\s*(TcpTestSucceeded|PingSucceeded)\s*:", head, re.MULTILINE))
 
 
 def claim(path: str, head: bytes) -> int:
@@ -244,7 +250,7 @@ def _test_netconnection(lines: list[str], out: CommandOutput) -> dict[str, str]:
 def _read(lines: list[str], context: ParseContext, result: ParseResult) -> ParseResult:
     name = command_name(context.path)
     head = "\n".join(lines[:60])
-    if name.startswith("ipconfig") or re.search(r"^Windows.IP.Config|^Windows-IP-Konfig|^Configura\w+ IP de Windows", head, re.M | re.I):
+    if name.startswith("ipconfig") or re.search(r"^Windows.IP.Config|^Windows-IP-Konfig|^Configura\w+ IP de Windows", head, re.MULTILINE | re.IGNORECASE):
         out = CommandOutput(result, "ipconfig /all", "ipconfig")
         facts = _ipconfig(lines, out)
         return out.finish(f"ipconfig: {facts['adapters']} adapter(s); DHCP enabled: {facts.get('dhcp_enabled') or '?'}",

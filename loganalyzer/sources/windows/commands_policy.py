@@ -34,9 +34,14 @@ from __future__ import annotations
 
 import re
 
-from .. import BY_NAME, ParseContext, ParseResult, Parser
+from .. import BY_NAME, ParseContext, Parser, ParseResult
 from .._kit import XmlRefused, attribute, descendants, local_name, parse_xml
-from ..linux.commands_output import CommandOutput, claim_command, command_name, command_reader
+from ..linux.commands_output import (
+    CommandOutput,
+    claim_command,
+    command_name,
+    command_reader,
+)
 
 __all__ = ["PARSERS"]
 
@@ -47,7 +52,7 @@ _KEY = re.compile(r"^\[?(?P<key>(?:HKEY_[A-Z_]+|HKLM|HKCU|HKU|HKCR)(?:\\[^\]]*)?
 _QUERY_VALUE = re.compile(r"^\s{2,}(?P<name>.*?)\s{2,}(?P<type>REG_[A-Z_]+)(?:\s{2,}(?P<data>.*))?$")
 _REG_VALUE = re.compile(r'^(?P<name>"(?:[^"\\]|\\.)*"|@)=(?P<data>.*)$')
 _START_TYPES = {"0": "boot", "1": "system", "2": "auto", "3": "demand", "4": "disabled"}
-_BACKUP = re.compile(r"Packages(\\|/)?Plugins|Packages\\\*|Packages\\$|\\Packages\\?\*?$|IaaSBcdrExtension|RecoveryServices|%OSDRIVE%\\Packages|C:\\Packages", re.I)
+_BACKUP = re.compile(r"Packages(\\|/)?Plugins|Packages\\\*|Packages\\$|\\Packages\\?\*?$|IaaSBcdrExtension|RecoveryServices|%OSDRIVE%\\Packages|C:\\Packages", re.IGNORECASE)
 _HIVES = {"HKEY_LOCAL_MACHINE": "HKLM", "HKEY_CURRENT_USER": "HKCU", "HKEY_USERS": "HKU", "HKEY_CLASSES_ROOT": "HKCR"}
 
 
@@ -75,7 +80,7 @@ def _value_event(out: CommandOutput, line: int, span: int, key: str | None, name
         except ValueError:
             pass
     fields: dict[str, str | None] = {"key": key, "value_name": name, "value_type": kind, "value_data": data}
-    service = re.search(r"\\Services\\([^\\]+)$", key or "", re.I)
+    service = re.search(r"\\Services\\([^\\]+)$", key or "", re.IGNORECASE)
     if service and name.lower() == "start":
         fields.update(service=service.group(1), start_type=_START_TYPES.get(data, data))
     out.event(line, f"{key}\\{name} = {data}", span=span, kind="registry_value", **fields)
@@ -105,7 +110,7 @@ def _registry(lines: list[str], out: CommandOutput) -> dict[str, str]:
         text = lines[number]
         number += 1
         stripped = text.strip()
-        if not stripped or stripped.startswith(("Windows Registry Editor", "REGEDIT4", ";")) or stripped.startswith("End of search"):
+        if not stripped or stripped.startswith(("Windows Registry Editor", "REGEDIT4", ";", "End of search")):
             continue
         if (found := _KEY.match(stripped)) and not text.startswith(" "):
             key = _short_key(found.group("key"))

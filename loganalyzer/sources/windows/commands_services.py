@@ -37,8 +37,14 @@ from __future__ import annotations
 
 import re
 
-from .. import ParseContext, ParseResult, Parser
-from ..linux.commands_output import CommandOutput, claim_command, command_name, command_reader, parse_time
+from .. import ParseContext, Parser, ParseResult
+from ..linux.commands_output import (
+    CommandOutput,
+    claim_command,
+    command_name,
+    command_reader,
+    parse_time,
+)
 
 __all__ = ["PARSERS"]
 
@@ -56,8 +62,8 @@ _SHADOW_SET = re.compile(r"^Contents of shadow copy set ID:\s*(?P<id>\{[^}]+\})"
 _SHADOW = re.compile(r"^\s*Shadow Copy ID:\s*(?P<id>\{[^}]+\})")
 _KEY_VALUE = re.compile(r"^\s+(?P<key>[A-Za-z][\w ]*?):\s*(?P<value>.*)$")
 _STATE = re.compile(r"^\[(?P<code>\d+)\]\s*(?P<text>.*)$")
-_CREATED = re.compile(r"creation time:\s*(?P<stamp>.+)$", re.I)
-_BANNER = re.compile(r"^(vssadmin \d|\(C\) Copyright|Waiting for responses|These may be delayed|Microsoft Corporation|Status\s+Name|------|Status\s+StartType)", re.I)
+_CREATED = re.compile(r"creation time:\s*(?P<stamp>.+)$", re.IGNORECASE)
+_BANNER = re.compile(r"^(vssadmin \d|\(C\) Copyright|Waiting for responses|These may be delayed|Microsoft Corporation|Status\s+Name|------|Status\s+StartType)", re.IGNORECASE)
 
 
 def _content(text: str) -> bool:
@@ -222,13 +228,13 @@ def _read(lines: list[str], context: ParseContext, result: ParseResult) -> Parse
     name = command_name(context.path)
     head = "\n".join(lines[:40])
     summary: dict[str, str] = {}
-    if name.startswith("vssadmin") or re.search(r"^(Writer|Provider) name: '|^vssadmin \d|Shadow Copy ID:", head, re.M):
+    if name.startswith("vssadmin") or re.search(r"^(Writer|Provider) name: '|^vssadmin \d|Shadow Copy ID:", head, re.MULTILINE):
         out = CommandOutput(result, "vssadmin list", "vssadmin")
         _vss(lines, out, summary)
         summary = {k: v for k, v in summary.items() if v is not None and not (v == "0" and k != "writers_failed")}
         failed = summary.get("writers_failed", "0") != "0"
         return out.finish(f"vssadmin: {', '.join(f'{k}={v}' for k, v in summary.items())}", level="warning" if failed else None, **summary)
-    if name.startswith("get-service") or re.search(r"^Status\s+(StartType\s+)?Name", head, re.M):
+    if name.startswith("get-service") or re.search(r"^Status\s+(StartType\s+)?Name", head, re.MULTILINE):
         out = CommandOutput(result, "Get-Service", "Get-Service")
         _get_service(lines, out, summary)
     else:
