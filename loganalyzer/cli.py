@@ -132,7 +132,30 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--tuning", metavar="FILE", help="a tuning file: disable signature ids, change weights")
     batch.add_argument("--tz", help="the VMs' time zone for local-time logs, e.g. Europe/Stockholm")
     batch.set_defaults(run=_run_batch)
+
+    collect = commands.add_parser("collect-script", help="print the script a customer runs on the VM to collect a bundle")
+    collect.add_argument("system", choices=("linux", "windows"), help="bash for Linux and FreeBSD, PowerShell 5.1+ for Windows")
+    collect.add_argument("-o", "--output", metavar="FILE", help="write the script to this file instead of standard output")
+    collect.set_defaults(run=_run_collect_script)
     return parser
+
+
+def _run_collect_script(args: argparse.Namespace) -> int:
+    """``collect-script linux|windows [-o FILE]``: the shipped collection script, as it is."""
+    from .collect import script_text
+
+    text = script_text(args.system)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    try:
+        target.write_text(text, encoding="utf-8", newline="\r\n" if args.system == "windows" else "\n")
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    if args.system == "linux":
+        target.chmod(target.stat().st_mode | 0o111)
+    return EXIT_OK
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

@@ -116,8 +116,16 @@ class Parser:
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
     from . import azure_exports, linux, windows
+    from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # command outputs
+    from .windows import commands_network as windows_network, commands_policy, commands_services
 
-    return (*linux.PARSERS, *windows.PARSERS, *azure_exports.PARSERS)
+    commands = (commands_systemd, commands_host, commands_network, commands_storage, syslog, commands_services, windows_network, commands_policy)
+    return (
+        *linux.PARSERS,
+        *windows.PARSERS,
+        *azure_exports.PARSERS,
+        *(parser for module in commands for parser in module.PARSERS),
+    )
 
 
 def fields_markdown() -> str:
