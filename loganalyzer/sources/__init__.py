@@ -25,7 +25,7 @@ What parsers share (text prologue, times, JSON/XML helpers, record grouping) liv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Callable, Mapping
 
 from ..events import EventRows, Problem
@@ -34,11 +34,22 @@ __all__ = [
     "BY_CONTENT",
     "BY_NAME",
     "BY_NAME_AND_CONTENT",
+    "EVERY_EVENT_FIELDS",
     "ParseContext",
     "ParseResult",
     "Parser",
+    "ReportedInBundle",
     "all_parsers",
+    "first_reported",
+    "fields_markdown",
 ]
+
+#: fields the reader itself may add to the events of any parser (see :mod:`loganalyzer.timebase`)
+EVERY_EVENT_FIELDS = {
+    "time_basis": "local: the source stamps local wall-clock time (the row was added with local_time=True)",
+    "utc_offset": "offset applied to a local time (+02:00, tz:Europe/Stockholm) or unknown",
+    "utc_offset_source": "caller (tz= given), inferred (from the bundle) or none",
+}
 
 BY_CONTENT = 10
 BY_NAME = 20
@@ -59,6 +70,35 @@ class ParseContext:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class ReportedInBundle:
+    """An error code the portal showed for a failure, found in the bundle by a parser."""
+
+    #: the code in the knowledge base's spelling
+    code: str
+    #: ``portal`` (a pasted job error pane or an operation result: what the engineer saw for this
+    #: failure) or ``job`` (a failed job in a job list)
+    kind: str
+    #: when the failure happened (UTC, or naive local wall-clock time), if the input says
+    time: datetime | None
+    #: the file and line of the event that carries it
+    file: str
+    line: int
+
+
+def first_reported(found: "list[ReportedInBundle]") -> "ReportedInBundle | None":
+    """The code a bundle reports: a pasted portal pane wins over job lists; the newest among
+    equals (a naive local time is compared as if it were UTC)."""
+
+    def rank(item: ReportedInBundle) -> tuple[bool, bool, float]:
+        moment = item.time
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return item.kind == "portal", moment is not None, moment.timestamp() if moment else 0.0
+
+    return max(found, key=rank, default=None)
+
+
 @dataclass
 class ParseResult:
     source: str
@@ -68,6 +108,8 @@ class ParseResult:
     #: first few line numbers that could not be parsed (for the coverage report)
     unparsed_lines: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: error codes the portal showed, found in this file (see :class:`ReportedInBundle`)
+    reported: list[ReportedInBundle] = field(default_factory=list)
 
     def unparsable(self, line: int) -> None:
         self.unparsed += 1
@@ -107,7 +149,7 @@ class Parser:
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
     from . import (
-        azure_exports,
+        azure,
         extension_logs,
         waagent_conf,
         waagent_log,
@@ -116,5 +158,5 @@ def all_parsers() -> tuple[Parser, ...]:
         windows_events,
     )
 
-    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure_exports)
+    modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure)
     return tuple(parser for module in modules for parser in module.PARSERS)

@@ -8,11 +8,13 @@ record grouping. A parser imports from here, never from another parser module.
 :mod:`.jsondoc`         :func:`load_json` (depth-bounded), :func:`lookup` (case-insensitive)
 :mod:`.xmldoc`          :func:`parse_xml` (defusedxml), namespace-blind element access
 :mod:`.records`         :func:`group_records`: a header line starts a record, others continue it
+:mod:`.offsets`         :class:`LineIndex`: the line of a character offset, by one index and bisect
 ======================  =========================================================================
 """
 
 from .guard import after_parser_bug, run_parser
 from .jsondoc import MAX_JSON_DEPTH, field_text, flag_text, json_depth, load_json, lookup
+from .offsets import LineIndex
 from .records import Record, group_records
 from .text import (
     MAX_LINE_CHARS,
@@ -43,6 +45,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_LINE_CHARS",
     "Element",
+    "LineIndex",
     "Record",
     "Text",
     "XmlRefused",
