@@ -160,3 +160,10 @@ def all_parsers() -> tuple[Parser, ...]:
 
     modules = (waagent_log, waagent_conf, waagent_state, extension_logs, windows_events, windows_agent_logs, azure)
     return tuple(parser for module in modules for parser in module.PARSERS)
+
+
+def fields_markdown() -> str:
+    """``docs/fields.md``: every parser's declared ``fields``, by source and parser."""
+    from ._fields_doc import render
+
+    return render(all_parsers())

@@ -23,8 +23,14 @@ code the portal showed becomes a :class:`~loganalyzer.sources.ReportedInBundle` 
 from __future__ import annotations
 
 from .. import Parser
-from .csv_exports import activity_csv_header, csv_claim, jobs_csv_header, read_activity_csv, read_jobs_csv
-from .fields import EXPORT, FIELDS_OF_SOURCE, JSON_FIELDS, PORTAL
+from .csv_exports import (
+    activity_csv_header,
+    csv_claim,
+    jobs_csv_header,
+    read_activity_csv,
+    read_jobs_csv,
+)
+from .fields import EXPORT, FIELDS_OF_SOURCE, PORTAL
 from .json_exports import json_export_reader
 from .kinds import SOURCE_OF_KIND, json_claim
 from .portal import claim_portal_text, read_portal_text
@@ -39,7 +45,7 @@ def _parser(name: str, kind: str, claim, read, fields=None) -> Parser:
 
 
 def _json_parser(name: str, kind: str) -> Parser:
-    return _parser(name, kind, json_claim(kind), json_export_reader(kind), JSON_FIELDS)
+    return _parser(name, kind, json_claim(kind), json_export_reader(kind))
 
 
 PARSERS: tuple[Parser, ...] = (

@@ -17,7 +17,17 @@ import re
 
 from .._kit import load_json
 from .codes import inner_code
-from .common import RG_IN_ID, Record, as_dict, as_list, fold, localized, match_group, parse_time, scalar
+from .common import (
+    RG_IN_ID,
+    Record,
+    as_dict,
+    as_list,
+    fold,
+    localized,
+    match_group,
+    parse_time,
+    scalar,
+)
 from .keyvault import BACKUP_APP_ID, BACKUP_SP_NAME
 from .kinds import record_kind
 from .locks import BACKUP_RG, lock_scope

@@ -17,11 +17,11 @@ from .. import ParseContext, ParseResult, ReportedInBundle
 from .._kit import MAX_LINE_CHARS, begin_text, parse_instant
 
 __all__ = [
-    "Moment",
     "RG_IN_ID",
-    "Record",
     "SUB_IN_ID",
     "VAULT_IN_ID",
+    "Moment",
+    "Record",
     "add_record",
     "as_dict",
     "as_list",

@@ -22,7 +22,16 @@ from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 from .._kit import decode, duration_seconds, looks_binary, mark_unparsed, split_lines
 from .activity import activity_record, activity_tag
 from .codes import canonical_code, code_in
-from .common import Moment, Record, add_record, base_name, clean, parse_time, read_lines, seconds_text
+from .common import (
+    Moment,
+    Record,
+    add_record,
+    base_name,
+    clean,
+    parse_time,
+    read_lines,
+    seconds_text,
+)
 from .jobs import OPEN_STATUSES, Job, jobs_to_records
 from .kinds import summary_suffix
 

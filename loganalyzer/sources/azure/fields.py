@@ -1,11 +1,11 @@
 """The ``fields`` Azure events may carry, with their meaning (strings; a key is present only when
-the export has the value). Each parser declares the groups of the kinds it can emit; a JSON
-export may mix kinds (its records decide), so every JSON parser declares every JSON kind.
+the export has the value), by source. A JSON export's records decide its source (the kind most
+of them are), so a parser's declared fields are those of the source its events carry.
 """
 
 from __future__ import annotations
 
-__all__ = ["FIELDS_OF_SOURCE", "JSON_FIELDS"]
+__all__ = ["EXPORT", "FIELDS_OF_SOURCE", "PORTAL"]
 
 EXPORT = {
     "kind": "what the event is: export (one per file), job, job_overlap, portal_error, item, vm, vm_agent, "
@@ -182,16 +182,14 @@ ACTIVITY = {
     "covers_restore_points": "whether that lock covers restore points (see azure.lock)",
 }
 
-#: what every JSON export parser may emit (its records decide their kinds)
-JSON_FIELDS = {
-    **EXPORT, **JOB, **PORTAL, **ITEM, **VM, **LOCK, **RESTORE_POINTS, **KEYVAULT, **ACTIVITY,
-    "format": EXPORT["format"], "status": "job, item, operation or activity status",
-    "error_message": CODE["error_message"], "resource_group": "resource group", "count": EXPORT["count"],
-}
-
+#: per source, what its parsers may emit (a JSON export's records decide its source)
 FIELDS_OF_SOURCE = {
     "azure.job": {**EXPORT, **JOB},
     "azure.portal": {**EXPORT, **PORTAL},
     "azure.item": {**EXPORT, **ITEM},
+    "azure.vm": {**EXPORT, **VM},
+    "azure.lock": {**EXPORT, **LOCK},
+    "azure.restorepoint": {**EXPORT, **RESTORE_POINTS},
+    "azure.keyvault": {**EXPORT, **KEYVAULT},
     "azure.activity": {**EXPORT, **ACTIVITY},
 }

@@ -10,7 +10,17 @@ delete, is a warning. ``policy`` is ``none`` when the item has none.
 
 from __future__ import annotations
 
-from .common import VAULT_IN_ID, Record, as_dict, as_list, last_segment, match_group, parse_time, pick, scalar
+from .common import (
+    VAULT_IN_ID,
+    Record,
+    as_dict,
+    as_list,
+    last_segment,
+    match_group,
+    parse_time,
+    pick,
+    scalar,
+)
 from .kinds import record_kind
 
 __all__ = ["STOPPED_STATES", "build_items"]

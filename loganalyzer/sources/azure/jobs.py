@@ -20,7 +20,18 @@ from datetime import UTC, datetime, timedelta
 
 from .._kit import duration_seconds
 from .codes import canonical_code, code_from_text, inner_code
-from .common import VAULT_IN_ID, Moment, Record, as_dict, as_list, match_group, parse_time, pick, scalar, seconds_text
+from .common import (
+    VAULT_IN_ID,
+    Moment,
+    Record,
+    as_dict,
+    as_list,
+    match_group,
+    parse_time,
+    pick,
+    scalar,
+    seconds_text,
+)
 from .kinds import record_kind
 
 __all__ = ["OPEN_STATUSES", "Job", "build_jobs", "jobs_to_records"]

@@ -27,8 +27,23 @@ from dataclasses import dataclass, field
 
 from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 from .._kit import decode, looks_binary, split_lines
-from .codes import canonical_code, code_from_text, code_in, documented, inner_code, named_codes
-from .common import Record, add_record, as_dict, base_name, parse_time, read_lines, scalar
+from .codes import (
+    canonical_code,
+    code_from_text,
+    code_in,
+    documented,
+    inner_code,
+    named_codes,
+)
+from .common import (
+    Record,
+    add_record,
+    as_dict,
+    base_name,
+    parse_time,
+    read_lines,
+    scalar,
+)
 
 __all__ = ["build_operation_errors", "claim_portal_text", "read_portal_text"]
 

@@ -18,7 +18,16 @@ from datetime import timedelta
 from ...events import Problem
 from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 from .._kit import decode, duration_seconds, looks_binary, mark_unparsed, split_lines
-from .common import Moment, Record, add_record, base_name, clean, parse_time, read_lines, seconds_text
+from .common import (
+    Moment,
+    Record,
+    add_record,
+    base_name,
+    clean,
+    parse_time,
+    read_lines,
+    seconds_text,
+)
 from .items import STOPPED_STATES
 from .jobs import OPEN_STATUSES, Job, jobs_to_records
 from .kinds import EXPORT_TITLES, summary_suffix

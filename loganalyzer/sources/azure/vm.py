@@ -14,7 +14,18 @@ from __future__ import annotations
 
 import re
 
-from .common import RG_IN_ID, Moment, Record, as_dict, as_list, last_segment, match_group, parse_time, pick, scalar
+from .common import (
+    RG_IN_ID,
+    Moment,
+    Record,
+    as_dict,
+    as_list,
+    last_segment,
+    match_group,
+    parse_time,
+    pick,
+    scalar,
+)
 from .kinds import record_kind
 
 __all__ = ["build_vm"]
