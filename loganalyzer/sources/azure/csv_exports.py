@@ -32,7 +32,7 @@ from .common import (
     read_lines,
     seconds_text,
 )
-from .jobs import OPEN_STATUSES, Job, jobs_to_records
+from .jobs import Job, jobs_to_records, listed_end
 from .kinds import summary_suffix
 
 __all__ = ["activity_csv_header", "csv_claim", "jobs_csv_header", "read_activity_csv", "read_jobs_csv"]
@@ -246,10 +246,7 @@ def read_jobs_csv(data: bytes, context: ParseContext, result: ParseResult) -> No
         duration = duration_seconds(values.get("duration"))
         if duration is None and values.get("duration", "").replace(".", "", 1).isdigit():
             duration = float(values["duration"])
-        if status.lower() in OPEN_STATUSES:
-            end = None
-        elif end is None and start and duration is not None:
-            end = Moment(start.time + timedelta(seconds=duration), start.local)
+        end = listed_end(status, start, end, duration)
         fields = {
             "kind": "job",
             "format": fmt,

@@ -34,7 +34,7 @@ from .common import (
 )
 from .kinds import record_kind
 
-__all__ = ["OPEN_STATUSES", "Job", "build_jobs", "jobs_to_records"]
+__all__ = ["OPEN_STATUSES", "Job", "build_jobs", "jobs_to_records", "listed_end"]
 
 @dataclass
 class Job:
@@ -46,6 +46,15 @@ class Job:
 
 
 OPEN_STATUSES = ("inprogress", "cancelling", "in progress", "running")
+
+
+def listed_end(status: str, start: Moment | None, end: Moment | None, duration: float | None) -> Moment | None:
+    """A listed job's end: none while it runs, else as listed or its start plus its duration."""
+    if status.lower() in OPEN_STATUSES:
+        return None
+    if end is None and start and duration is not None:
+        return Moment(start.time + timedelta(seconds=duration), start.local)
+    return end
 
 
 def _job_fields(obj: dict, fmt: str) -> tuple[dict[str, str], Moment | None, Moment | None, float | None]:

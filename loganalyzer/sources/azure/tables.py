@@ -13,13 +13,11 @@ column name are the viewer's local time.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from ...events import Problem
 from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult
 from .._kit import decode, duration_seconds, looks_binary, mark_unparsed, split_lines
 from .common import (
-    Moment,
     Record,
     add_record,
     base_name,
@@ -29,7 +27,7 @@ from .common import (
     seconds_text,
 )
 from .items import STOPPED_STATES
-from .jobs import OPEN_STATUSES, Job, jobs_to_records
+from .jobs import Job, jobs_to_records, listed_end
 from .kinds import EXPORT_TITLES, summary_suffix
 
 __all__ = ["table_claim", "table_reader"]
@@ -107,10 +105,7 @@ def _table_job(number: int, values: dict[str, str], fmt: str, utc: bool) -> Job:
     start = parse_time(values.get("start"), assume_utc=utc)
     end = parse_time(values.get("end"), assume_utc=utc)
     duration = duration_seconds(values.get("duration"))
-    if values.get("status", "").lower() in OPEN_STATUSES:
-        end = None
-    elif end is None and start and duration is not None:
-        end = Moment(start.time + timedelta(seconds=duration), start.local)
+    end = listed_end(values.get("status", ""), start, end, duration)
     fields = {
         "kind": "job",
         "format": fmt,
