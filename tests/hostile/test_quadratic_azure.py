@@ -48,7 +48,7 @@ def test_a_million_empty_objects_read_in_seconds_with_every_line_counted(tmp_pat
 
 
 def test_the_cli_reads_it_too(tmp_path, capsys):
-    bundle = _bundle(tmp_path, MILLION_EMPTY)
+    bundle = _bundle(tmp_path, b"[" + b",\n".join([b"{}"] * 100_000) + b"]\n")  # the size is the API test's job
     status = cli_main(["diagnose", str(bundle), "--format", "json"])
     out = capsys.readouterr().out
     assert status in (0, 1, 2) and "Traceback" not in out

@@ -18,12 +18,14 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.scanner import make_scanner
 
 from .._kit import MAX_JSON_DEPTH, LineIndex, json_depth, load_json, split_lines
 
 __all__ = ["Document", "json_start", "read_json"]
 
 _JSON_START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
+_BETWEEN_ELEMENTS = re.compile(r"[ \t\r\n,]*")
 
 
 def json_start(text: str) -> int | None:
@@ -37,17 +39,20 @@ def json_start(text: str) -> int | None:
 def _elements(text: str, bracket: int) -> Iterator[tuple[int, object]]:
     """``(offset, value)`` of each element of the JSON array opening at ``bracket``; raises
     ``ValueError`` where the array breaks, after yielding what came before."""
-    decoder = json.JSONDecoder()
+    scan = make_scanner(json.JSONDecoder())
+    skip = _BETWEEN_ELEMENTS.match
     position = bracket + 1
     length = len(text)
     while True:
-        while position < length and text[position] in " \t\r\n,":
-            position += 1
+        position = skip(text, position).end()
         if position >= length:
             raise ValueError("the array is not closed")
         if text[position] == "]":
             return
-        value, end = decoder.raw_decode(text, position)
+        try:
+            value, end = scan(text, position)
+        except StopIteration:
+            raise ValueError(f"not a JSON value at offset {position}") from None
         yield position, value
         position = end
 

@@ -42,11 +42,12 @@ def json_export_reader(kind_hint: str):
         text = "\n".join(lines)
         document = read_json(text)
         masked = [(line, fold(mask_json(value)) if value else value) for line, value in document.records]
-        kinds = Counter(k for k in map(record_kind, (obj for _, obj in masked)) if k)
+        kind_of = [record_kind(obj) for _, obj in masked]
+        kinds = Counter(k for k in kind_of if k)
         kind = kinds.most_common(1)[0][0] if kinds else kind_hint
         result.source = SOURCE_OF_KIND[kind]
         fmt = _json_format(text, document)
-        records = build_records(masked, kind, fmt)
+        records = build_records(masked, kind, fmt, kind_of)
         summary = Record(
             line=1,
             message=f"{EXPORT_TITLES[kind]} ({fmt}): {len(masked)} record(s)" + summary_suffix(kind, records),
@@ -90,12 +91,17 @@ def _json_format(text: str, document: Document) -> str:
     return "az-cli"
 
 
-def build_records(records: list[tuple[int, object]], main_kind: str, fmt: str) -> list[Record]:
-    """Each record to the builder of its own kind; records of no known kind go to the
-    export's main kind (whose builder decides what, if anything, they are)."""
+def build_records(
+    records: list[tuple[int, object]], main_kind: str, fmt: str, kind_of: list[str | None] | None = None
+) -> list[Record]:
+    """Each record to the builder of its own kind (``kind_of``, when known, gives each record's);
+    records of no known kind go to the export's main kind (whose builder decides what, if
+    anything, they are)."""
+    if kind_of is None:
+        kind_of = [record_kind(obj) for _, obj in records]
     groups: dict[str, list[tuple[int, object]]] = {}
-    for line, obj in records:
-        groups.setdefault(record_kind(obj) or main_kind, []).append((line, obj))
+    for record, kind in zip(records, kind_of):
+        groups.setdefault(kind or main_kind, []).append(record)
     built = [record for kind, group in groups.items() for record in _RECORD_BUILDERS[kind](group, fmt)]
     return sorted(built, key=lambda record: record.line)
 
