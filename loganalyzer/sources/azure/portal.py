@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import BY_CONTENT, BY_NAME_AND_CONTENT, ParseContext, ParseResult
-from .._kit import decode, looks_binary, split_lines
+from .._kit import decode, group_records, looks_binary, split_lines
 from .codes import (
     canonical_code,
     code_from_text,
@@ -149,28 +149,43 @@ class _Block:
     last_meaning: str | None = None
 
 
+def _code_label(line: str) -> tuple[str, str, str | None] | None:
+    """The label of a line that starts an error block (an error-code label), else None."""
+    if _TABLE_RULE.match(line):
+        return None
+    label = _label_of(line)
+    return label if label and label[0] == "code" else None
+
+
 def _portal_blocks(lines: list[str]) -> list[_Block]:
     """Split the pasted text into error blocks: a block starts at each error-code label (the
     lines before the first one belong to it)."""
-    blocks: list[_Block] = []
-    current = _Block(1, 1)
+    _, records = group_records(lines, _code_label)
+    starts = [record.line for record in records] or [1]
+    starts[0] = 1
+    ends = [*starts[1:], len(lines) + 1]
+    return [_read_block(lines, first, end) for first, end in zip(starts, ends)]
+
+
+def _read_block(lines: list[str], first: int, end: int) -> _Block:
+    """The labelled values of lines ``first`` to ``end - 1``: a value on its label's line, on the
+    line after a bare label, or wrapped onto the lines after it (a blank line ends it)."""
+    block = _Block(first, first)
     pending_label: str | None = None
-    for number, line in enumerate(lines, 1):
+    for number in range(first, end):
+        line = lines[number - 1]
         if _TABLE_RULE.match(line):
             continue
         label = _label_of(line)
         if label:
             meaning, lang, value = label
-            if meaning == "code" and "code" in current.values:
-                blocks.append(current)
-                current = _Block(number, number)
             if meaning == "code":
-                current.label_line = number
-            current.langs[lang] += 1
-            current.last_meaning = meaning
-            current.values.setdefault(meaning, [])
+                block.label_line = number
+            block.langs[lang] += 1
+            block.last_meaning = meaning
+            block.values.setdefault(meaning, [])
             if value:
-                current.values[meaning].append(value)
+                block.values[meaning].append(value)
                 pending_label = None
             else:
                 pending_label = meaning
@@ -178,15 +193,14 @@ def _portal_blocks(lines: list[str]) -> list[_Block]:
         text = line.strip().strip("|").strip()
         if not text:
             if not pending_label:
-                current.last_meaning = None  # a blank line ends a wrapped value
+                block.last_meaning = None  # a blank line ends a wrapped value
             continue
-        if current.last_meaning is None:
+        if block.last_meaning is None:
             continue
-        target = pending_label or current.last_meaning
-        current.values.setdefault(target, []).append(text)
+        target = pending_label or block.last_meaning
+        block.values.setdefault(target, []).append(text)
         pending_label = None
-    blocks.append(current)
-    return blocks
+    return block
 
 
 def _language(block: _Block) -> str | None:
