@@ -1,5 +1,5 @@
 """Each fact in one place: the documented error codes and the portal messages that name them live
-only in ``signatures/knowledge.toml``; :mod:`loganalyzer.enrich` reads them, no module repeats them."""
+only in ``signatures/knowledge.toml``; :mod:`loganalyzer.sources.azure.codes` reads them, no module repeats them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from loganalyzer.enrich import (
+from loganalyzer.sources.azure.codes import (
     canonical_code,
     code_from_text,
     code_tables,

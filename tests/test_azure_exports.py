@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loganalyzer.enrich import canonical_code, code_from_text, code_tables
 from loganalyzer.sources import BY_CONTENT, ParseContext, all_parsers
 from loganalyzer.sources import azure as az
 from loganalyzer.sources._kit import duration_seconds
+from loganalyzer.sources.azure.codes import canonical_code, code_from_text, code_tables
 from loganalyzer.sources.azure.common import parse_time
 
 DATA = Path(__file__).parent / "data" / "azure"

@@ -16,7 +16,7 @@ Every kind is found by content, whatever the file is called; each module reads o
 :mod:`.fields`         the ``fields`` every Azure event may carry, with their meaning
 =====================  =====================================================================
 
-Codes are decided through :mod:`loganalyzer.enrich` (the tables live in ``knowledge.toml``); a
+Codes are decided by :mod:`.codes` (its tables live in ``knowledge.toml``); a
 code the portal showed becomes a :class:`~loganalyzer.sources.ReportedInBundle` of the result.
 """
 

@@ -9,7 +9,7 @@ and Log Analytics records (``JobFailureCode``); the job building the table and C
      "errorDetails": [{"errorCode": 400089, "errorString": "...", "recommendations": ["..."]}]}}
 
 A job's ``errorCode`` is an integer; the code *name* is decided from the text (``errorString``,
-``recommendations``, ``dynamicErrorMessage``) by :mod:`loganalyzer.enrich`. Jobs of one item
+``recommendations``, ``dynamicErrorMessage``) by :mod:`.codes`. Jobs of one item
 whose run times overlap give one ``job_overlap`` event naming both ids.
 """
 

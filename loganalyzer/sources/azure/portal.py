@@ -15,7 +15,7 @@ value on the next::
     {"error": {"code": "UserErrorKeyVaultPermissionsNotConfigured", "message": "..."}}
 
 One ``portal_error`` event per error block, spanning its lines. The code is the one the pane
-names (in the knowledge file's spelling, through :mod:`loganalyzer.enrich`), else the one its
+names (in the knowledge file's spelling, through :mod:`.codes`), else the one its
 documented message decides.
 """
 
