@@ -8,6 +8,9 @@ import re
 import tomllib
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from loganalyzer.sources.azure.codes import (
     canonical_code,
     code_from_text,
@@ -90,3 +93,12 @@ def test_a_new_language_is_a_table_row():
     tables = tables_from(document)
     matched = next(code for code, lang, pattern in tables.messages if pattern.search("het bevriezen mislukt"))
     assert matched == "UserErrorFsFreezeFailed"
+
+
+@given(st.text(max_size=300))
+def test_any_text_decides_a_documented_code_a_user_error_or_nothing(text):
+    decided = code_from_text(text)
+    if decided is not None:
+        code, basis, lang = decided
+        assert documented(code) or code.startswith("UserError")
+        assert basis in ("name", "message") and (lang == "") == (basis == "name")
