@@ -13,7 +13,14 @@ record grouping. A parser imports from here, never from another parser module.
 """
 
 from .guard import after_parser_bug, run_parser
-from .jsondoc import MAX_JSON_DEPTH, field_text, flag_text, json_depth, load_json, lookup
+from .jsondoc import (
+    MAX_JSON_DEPTH,
+    field_text,
+    flag_text,
+    json_depth,
+    load_json,
+    lookup,
+)
 from .offsets import LineIndex
 from .records import Record, group_records
 from .text import (
@@ -27,7 +34,14 @@ from .text import (
     mark_unparsed,
     split_lines,
 )
-from .times import duration_seconds, iso_z, parse_epoch, parse_instant, parse_ms_date, parse_ticks
+from .times import (
+    duration_seconds,
+    iso_z,
+    parse_epoch,
+    parse_instant,
+    parse_ms_date,
+    parse_ticks,
+)
 from .xmldoc import (
     Element,
     XmlRefused,
@@ -67,8 +81,8 @@ __all__ = [
     "json_depth",
     "load_json",
     "local_name",
-    "lookup",
     "looks_binary",
+    "lookup",
     "mark_unparsed",
     "parse_epoch",
     "parse_instant",
