@@ -26,14 +26,14 @@ import regex
 
 __all__ = [
     "MASK",
-    "redact",
-    "redact_json",
-    "redact_table",
-    "redact_problems",
-    "is_secret_key",
-    "may_hold_secret",
     "SECRET_KEYS",
     "TRIGGER_WORDS",
+    "is_secret_key",
+    "may_hold_secret",
+    "redact",
+    "redact_json",
+    "redact_problems",
+    "redact_table",
 ]
 
 MASK = "<redacted>"
@@ -163,10 +163,14 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
         regex.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(?:-----END [A-Z0-9 ]+-----|\Z)", regex.S),
         "-----" + MASK + "-----",
     ),
-    # a PEM body logged line by line: a line that is nothing but a long base64 run
+    # key and certificate blobs, also a PEM body logged line by line: a long base64 run that
+    # mixes upper case, lower case and digits (hex digests and GUIDs never do)
     (
-        regex.compile(r"(?m)^([ \t]*)(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[0-9])[A-Za-z0-9+/]{60,}={0,2}([ \t]*)$"),
-        r"\1" + MASK + r"\2",
+        regex.compile(
+            r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[0-9])"
+            r"[A-Za-z0-9+/]{60,}={0,2}(?![A-Za-z0-9+/=])"
+        ),
+        MASK,
     ),
     # a URL's query that carries a SAS signature: keep scheme, host and path, drop the query
     (
@@ -216,7 +220,10 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
     ),
     # a quoted secret key in JSON text, also JSON escaped inside a JSON string:
     # "password": "x", \"protectedSettings\":\"MIIB\/x\"
-    (regex.compile(r"(?i)(" + _QUOTED_KEY + r"\\*\")(?:[^\"\\]|\\[^\"])+"), r"\1" + MASK),
+    (
+        regex.compile(r"(?i)(" + _QUOTED_KEY + r"\\*\")(?!(?:0|1|true|false|yes|no|none|null)\\*\")(?:[^\"\\]|\\[^\"])+"),
+        r"\1" + MASK,
+    ),
     # the key values of a key listing: {"keyName": "key1", "permissions": "FULL", "value": "..."}
     (
         regex.compile(
@@ -235,73 +242,55 @@ _PATTERNS: list[tuple[regex.Pattern[str], object]] = [
 ]
 
 
-#: every pattern above needs one of these (lower-case) words in the text, or a line of base64
+#: every pattern above needs one of these (lower-case) words in the text, or a run of base64
 #: (:data:`_BLOB_LINE`); most log lines have none, so they skip the patterns altogether (parsers
 #: that scan whole files for them use this too)
-TRIGGER_WORDS = (
-    "sig=",
-    "sig%3d",
-    "-----begin",
-    "accountkey",
-    "sharedaccess",
-    "password",
-    "pwd",
-    "passwd",
-    "snapshottasktoken",
-    "protectedsettings",
-    "sasuri",
-    "<data",
-    "<privatekey",
-    ":data",
-    ":privatekey",
-    "customdata",
-    # quoted secret keys in JSON text, form bodies, environment variables
-    "token",
-    "secret",
-    "privatekey",
-    "private_key",
-    "objectstr",
-    "protected_settings",
-    "diskencryptionsettings",
-    "client_assertion",
-    "code_verifier",
-    "accesskey",
-    "access_key",
-    "account_key",
-    "sharedkey",
-    "shared_key",
-    "primarykey",
-    "secondarykey",
-    "apikey",
-    "api_key",
-    "api-key",
-    "workspacekey",
-    "storagekey",
-    "storage_key",
-    "masterkey",
-    "master_key",
-    "connectionstring",
-    "connection_string",
-    "sasurl",
-    "\"pass",
-    "pass\\\"",
-    "keyname",
-    "key1",
-    "key2",
-    "kerb1",
-    "kerb2",
-    # authorization headers and bare JWTs
-    "bearer",
-    "authorization",
-    "eyj",
-    # proxy credentials (scheme://user:secret@host)
-    "@",
-    # JSON / Go escapes that may hide a key or a separator (protected\u0053ettings, \u0026sig=)
-    "\\u00",
+TRIGGER_WORDS = tuple(
+    dict.fromkeys(
+        (
+            "sig=",
+            "sig%3d",
+            "-----begin",
+            "sharedaccess",
+            "pwd",
+            "snapshottasktoken",
+            "protectedsettings",
+            "sasuri",
+            "<data",
+            "<privatekey",
+            ":data",
+            ":privatekey",
+            "customdata",
+            "objectstr",
+            "protected_settings",
+            "diskencryptionsettings",
+            "client_assertion",
+            "code_verifier",
+            "api-key",
+            # a quoted secret key in JSON text, a form body or an environment variable
+            *_SECRET_SUFFIXES,
+            "\"pass",
+            "pass\\\"",
+            # key listings (JSON and table)
+            "keyname",
+            "key1",
+            "key2",
+            "kerb1",
+            "kerb2",
+            # authorization headers and bare JWTs
+            "bearer",
+            "authorization",
+            "eyj",
+            # proxy credentials (scheme://user:secret@host)
+            "@",
+            # JSON / Go escapes that may hide a key or a separator (protected\u0053ettings, \u0026sig=)
+            "\\u00",
+        )
+    )
 )
 
-#: a line that is nothing but base64 (a PEM body logged line by line)
-_BLOB_LINE = r"(?m)^[ \t]*[A-Za-z0-9+/]{60,}"
+#: a long base64 run (key material, a PEM body logged line by line)
+_BLOB_LINE = r"[A-Za-z0-9+/]{60,}"
 
 _TRIGGER_SCAN = re.compile("|".join(re.escape(word) for word in TRIGGER_WORDS))
 _BLOB_SCAN = re.compile(_BLOB_LINE)
@@ -329,7 +318,7 @@ def redact(text: str) -> str:
     return masked
 
 
-_ESCAPE = re.compile(r"\\[uU]00([2-7][0-9a-fA-F])")
+_ESCAPE = re.compile(r"\\+[uU]00([2-7][0-9a-fA-F])")  # also escaped twice (JSON inside JSON)
 #: escapes read back: letters, digits and the separators of keys and queries (never a quote or a backslash)
 _SAFE_ESCAPED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&=_-.:?%+/")
 
@@ -389,7 +378,7 @@ def _redact_json(value: object) -> object:
 # -- the backstop over whole tables ------------------------------------------------------------
 
 #: the prefilter of :func:`may_hold_secret` as one RE2 pattern for ``pyarrow.compute``
-_TABLE_PREFILTER = "|".join(re.escape(word) for word in TRIGGER_WORDS) + "|" + _BLOB_LINE.replace("(?m)", "(?m:") + ")"
+_TABLE_PREFILTER = "|".join(re.escape(word) for word in TRIGGER_WORDS) + "|" + _BLOB_LINE
 
 
 def _redact_array(array):
