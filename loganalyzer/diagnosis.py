@@ -144,29 +144,6 @@ def _latest_backup_attempt(events: pa.Table, backup_extension: str) -> datetime 
     return latest or pc.max(events["time"]).as_py()
 
 
-def _reported_in_bundle(events: pa.Table) -> str | None:
-    """The error code the portal showed, when a person put it into the bundle.
-
-    Azure-side parsers mark such events with ``fields["reported_code"]``. A pasted job error
-    pane (``azure.portal``) is what the engineer saw for this failure and wins over job lists;
-    among equals the newest wins.
-    """
-    if events.num_rows == 0:
-        return None
-    codes = pc.map_lookup(events["fields"], "reported_code", "first")
-    found = events.filter(pc.is_valid(codes))
-    if found.num_rows == 0:
-        return None
-    codes = pc.map_lookup(found["fields"], "reported_code", "first").to_pylist()
-    sources = found["source"].to_pylist()
-    times = found["time"].to_pylist()
-    best = max(
-        range(len(codes)),
-        key=lambda i: (sources[i] == "azure.portal", times[i] is not None, times[i].timestamp() if times[i] else 0.0),
-    )
-    return codes[best]
-
-
 def diagnose(
     path: str | os.PathLike[str],
     *,
@@ -196,7 +173,7 @@ def diagnose(
         signatures = load_signatures(
             extra_dirs=tuple(signatures or ()), tuning=tuning, knowledge=knowledge, include_experimental=include_experimental
         )
-    reported_code = reported_code or _reported_in_bundle(contents.event_table)
+    reported_code = reported_code or contents.reported_code
 
     evidence = match(contents.event_table, signatures)
 

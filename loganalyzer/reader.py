@@ -22,7 +22,7 @@ from .events import COVERAGE_SCHEMA, PROBLEM_SCHEMA, Problem, concat_events, to_
 from .redaction import redact_problems, redact_table
 from .rules.knowledge import load_knowledge
 from .rules.model import Knowledge
-from .sources import ParseContext, Parser, ParseResult, all_parsers
+from .sources import ParseContext, Parser, ParseResult, ReportedInBundle, all_parsers, first_reported
 from .sources._kit import run_parser
 from .timebase import resolve_local_times
 
@@ -44,6 +44,14 @@ class BundleContents:
     problem_table: pa.Table
     coverage_table: pa.Table
     parsers: dict[str, str] = field(default_factory=dict)
+    #: error codes the portal showed, found in the bundle's Azure exports
+    reported: list[ReportedInBundle] = field(default_factory=list)
+
+    @property
+    def reported_code(self) -> str | None:
+        """The code the bundle reports (a pasted portal pane first, then the newest)."""
+        best = first_reported(self.reported)
+        return best.code if best else None
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -110,6 +118,7 @@ def read_bundle(
     if isinstance(tz, str):
         tz = ZoneInfo(tz)
     reported: set[str] = set()
+    reported_codes: list[ReportedInBundle] = []
     for item in iter_members(path, limits):
         if isinstance(item, Problem):
             problems.append(item)
@@ -124,6 +133,7 @@ def read_bundle(
         result = _parse(parser, item, tz)
         chosen[item.file] = parser.name
         problems.extend(result.problems)
+        reported_codes.extend(result.reported)
         coverage.append((item.file, result.source, result.lines, len(result.events), result.unparsed))
         if len(result.events):
             tables.append(result.events.to_table(item.file, result.source))
@@ -141,6 +151,7 @@ def read_bundle(
             [dict(zip(COVERAGE_SCHEMA.names, row)) for row in coverage], schema=COVERAGE_SCHEMA
         ),
         parsers=chosen,
+        reported=reported_codes,
     )
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, timezone, tzinfo
 
 from ..events import EventRows, Problem
 
@@ -38,7 +38,9 @@ __all__ = [
     "ParseContext",
     "ParseResult",
     "Parser",
+    "ReportedInBundle",
     "all_parsers",
+    "first_reported",
     "fields_markdown",
 ]
 
@@ -68,6 +70,35 @@ class ParseContext:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class ReportedInBundle:
+    """An error code the portal showed for a failure, found in the bundle by a parser."""
+
+    #: the code in the knowledge base's spelling
+    code: str
+    #: ``portal`` (a pasted job error pane or an operation result: what the engineer saw for this
+    #: failure) or ``job`` (a failed job in a job list)
+    kind: str
+    #: when the failure happened (UTC, or naive local wall-clock time), if the input says
+    time: datetime | None
+    #: the file and line of the event that carries it
+    file: str
+    line: int
+
+
+def first_reported(found: "list[ReportedInBundle]") -> "ReportedInBundle | None":
+    """The code a bundle reports: a pasted portal pane wins over job lists; the newest among
+    equals (a naive local time is compared as if it were UTC)."""
+
+    def rank(item: ReportedInBundle) -> tuple[bool, bool, float]:
+        moment = item.time
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return item.kind == "portal", moment is not None, moment.timestamp() if moment else 0.0
+
+    return max(found, key=rank, default=None)
+
+
 @dataclass
 class ParseResult:
     source: str
@@ -77,6 +108,8 @@ class ParseResult:
     #: first few line numbers that could not be parsed (for the coverage report)
     unparsed_lines: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: error codes the portal showed, found in this file (see :class:`ReportedInBundle`)
+    reported: list[ReportedInBundle] = field(default_factory=list)
 
     def unparsable(self, line: int) -> None:
         self.unparsed += 1
@@ -115,7 +148,7 @@ class Parser:
 
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
-    from . import azure_exports, linux, windows
+    from . import azure, linux, windows
     from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # command outputs
     from .windows import commands_network as windows_network, commands_policy, commands_services
 
@@ -123,7 +156,7 @@ def all_parsers() -> tuple[Parser, ...]:
     return (
         *linux.PARSERS,
         *windows.PARSERS,
-        *azure_exports.PARSERS,
+        *azure.PARSERS,
         *(parser for module in commands for parser in module.PARSERS),
     )
 

@@ -8,6 +8,7 @@ record grouping. A parser imports from here, never from another parser module.
 :mod:`.jsondoc`         :func:`load_json` (depth-bounded), :func:`lookup` (case-insensitive)
 :mod:`.xmldoc`          :func:`parse_xml` (defusedxml), namespace-blind element access
 :mod:`.records`         :func:`group_records`: a header line starts a record, others continue it
+:mod:`.offsets`         :class:`LineIndex`: the line of a character offset, by one index and bisect
 ======================  =========================================================================
 """
 
@@ -21,6 +22,7 @@ from .jsondoc import (
     lookup,
 )
 from .records import Record, group_records
+from .offsets import LineIndex  # noqa: I001 (kept apart from lane kit's lines for a clean merge)
 from .text import (
     MAX_LINE_CHARS,
     Text,
@@ -57,6 +59,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_LINE_CHARS",
     "Element",
+    "LineIndex",
     "Record",
     "Text",
     "XmlRefused",
