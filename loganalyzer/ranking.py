@@ -149,13 +149,22 @@ def _noisy_or(weights) -> float:
     return 1.0 - math.prod(1.0 - min(1.0, max(0.0, w)) for w in weights)
 
 
+def _stable_first(rows: pd.DataFrame, strength: str) -> pd.DataFrame:
+    """``rows`` strongest first; ties by time (newest first, untimed last), file, line."""
+    return rows.sort_values(
+        [strength, "time", "file", "line"], ascending=[False, False, True, True], na_position="last", kind="mergesort"
+    )
+
+
 def _score_cause(rows: pd.DataFrame, attempt: datetime | None) -> tuple[float, pd.DataFrame, pd.DataFrame, str]:
     positive = rows[~rows["counter"]].copy()
     counter = rows[rows["counter"]].copy()
     if positive.empty:
         return 0.0, positive, counter, ""
     positive["effective"] = [w * recency(t, attempt) for w, t in zip(positive["weight"], positive["time"])]
-    strongest = positive.sort_values("effective", ascending=False).drop_duplicates("signature")
+    # among equally strong rows of a signature the newest wins, then file and line, so the choice
+    # does not depend on the order files were read (a folder and its zip give the same report)
+    strongest = _stable_first(positive, "effective").drop_duplicates("signature")
     score = _noisy_or(strongest["effective"])
     parts = [f"{sig} {w:.2f}" for sig, w in zip(strongest["signature"], strongest["effective"])]
     explanation = f"noisy-OR of {', '.join(parts)} = {score:.2f}"
@@ -172,7 +181,7 @@ def _score_cause(rows: pd.DataFrame, attempt: datetime | None) -> tuple[float, p
         latest = positive["time"].max()
         later = counter if pd.isna(latest) else counter[counter["time"].isna() | (counter["time"] > latest)]
         if not later.empty:
-            strongest_counter = later.sort_values("weight", ascending=False).drop_duplicates("signature")
+            strongest_counter = _stable_first(later, "weight").drop_duplicates("signature")
             for sig, w in zip(strongest_counter["signature"], strongest_counter["weight"]):
                 score *= 1 - min(1.0, w)
                 explanation += f"; later counter-evidence {sig} x{1 - w:.2f} -> {score:.2f}"

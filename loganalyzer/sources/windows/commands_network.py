@@ -18,7 +18,7 @@ Samples::
     RemotePort       : 32526
     TcpTestSucceeded : False
 
-Events (every event has ``command``; ``component`` is the command):
+Events and their fields (every event has ``command``; ``component`` is the command):
 
 * ``kind=adapter`` (ipconfig): ``adapter``, ``dhcp_enabled`` (``true``/``false``), ``ipv4``,
   ``gateway``, ``dhcp_server``; level warning when DHCP is off. Summary ``adapters``,

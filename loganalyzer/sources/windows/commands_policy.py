@@ -17,7 +17,7 @@ Samples::
         <Conditions><FilePathCondition Path="%OSDRIVE%\\Packages\\*" /></Conditions></FilePathRule>
     </RuleCollection></AppLockerPolicy>
 
-Events (every event has ``command``; ``component`` is ``reg`` or ``AppLocker``):
+Events and their fields (every event has ``command``; ``component`` is ``reg`` or ``AppLocker``):
 
 * ``kind=registry_value``: ``key`` (``HKLM\\...``), ``value_name``, ``value_type``
   (``REG_DWORD``, ...), ``value_data`` (DWORDs as decimal), and for a service key's ``Start``

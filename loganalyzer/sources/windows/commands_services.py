@@ -16,7 +16,7 @@ Samples::
        State: [8] Failed
        Last error: Non-retryable error
 
-Events (every event has ``command``; ``component`` is ``sc``, ``Get-Service`` or ``vssadmin``):
+Events and their fields (every event has ``command``; ``component`` is ``sc``, ``Get-Service`` or ``vssadmin``):
 
 * ``kind=service``: ``service``, ``state`` (``running``/``stopped``/``start_pending``/...),
   ``start_type`` (``auto``/``demand``/``disabled``/``delayed-auto``), ``exit_code``,
