@@ -68,7 +68,15 @@ PAGE_CAUSE_IDS = [
     "protection-not-active",
     "crp-reported-error",
 ]
-ADDED_CAUSE_IDS = ["prepost-script-failed", "host-snapshot-failed"]
+ADDED_CAUSE_IDS = [
+    "prepost-script-failed",
+    "host-snapshot-failed",
+    "policy-denies-restore-points",
+    "keyvault-rbac-role-missing",
+    "guest-clock-skew",
+    "extension-python-unsupported",
+    "consistency-fallback",
+]
 
 
 @pytest.fixture(scope="module")

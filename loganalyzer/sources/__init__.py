@@ -116,8 +116,9 @@ class Parser:
 def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
     from . import azure_exports, linux, windows_agent_logs, windows_events
+    from .linux import debughelper, prepost_config  # first: they win ties with the generic Linux parsers
 
-    return (*linux.PARSERS, *windows_events.PARSERS, *windows_agent_logs.PARSERS, *azure_exports.PARSERS)
+    return (*debughelper.PARSERS, *prepost_config.PARSERS, *linux.PARSERS, *windows_events.PARSERS, *windows_agent_logs.PARSERS, *azure_exports.PARSERS)
 
 
 def fields_markdown() -> str:
