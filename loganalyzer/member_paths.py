@@ -75,13 +75,15 @@ def display_name(name: str) -> str:
     UTF-8, control characters, line and paragraph separators and bidirectional overrides
     escaped (``\\x0a``, ``\\xff``, ``\\u202e``), parts longer than :data:`MAX_NAME_PART`
     shortened with a hash, and secrets (a SAS in the name) masked. Clean names are unchanged."""
+    # each part on its own: a secret never spans a "/", and a run of path words such as
+    # ".../VMSnapshotLinux/debughelper/<id>/strace" must not read as one base64 blob
     if name.isascii() and name.isprintable() and len(name) <= MAX_NAME_PART:
-        return redact(name)
+        return "/".join(redact(part) for part in name.split("/"))
     escaped = "".join(
         _escape_char(c) if (0xDC80 <= ord(c) <= 0xDCFF or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")) else c
         for c in name
     )
-    return "/".join(_shorten(part) for part in redact(escaped).split("/"))
+    return "/".join(_shorten(redact(part)) for part in escaped.split("/"))
 
 
 # Where a VM's file system starts inside a member path; the first anchor found wins.

@@ -1,6 +1,8 @@
 """The verdict of a diagnosis: ``failure``, ``healthy`` or ``inconclusive``, and why.
 
-* ``failure``: a finding at ``possible`` or above.
+* ``failure``: a finding at ``possible`` or above whose cause is not marked ``degraded`` in the
+  knowledge base (a degraded cause, such as a fallback to file-system consistency, is shown but
+  is no failure).
 * ``healthy``: no such finding, and positive evidence near the end of the logs: a
   counter-evidence signature (a snapshot that succeeded, a clean heartbeat, the wireserver
   found) matched within :data:`RECENT` of the newest timed event (or with no time at all).
@@ -40,7 +42,9 @@ def _newest(times: pd.Series):
 
 def judge(diagnosis) -> Verdict:
     """The verdict of ``diagnosis`` (a :class:`loganalyzer.Diagnosis`)."""
-    listed = diagnosis.listed("possible")
+    causes = diagnosis.knowledge.causes if diagnosis.knowledge is not None else {}
+    # a degraded cause (the backup went on with weaker consistency) is shown, but is no failure
+    listed = [f for f in diagnosis.listed("possible") if not getattr(causes.get(f.cause), "degraded", False)]
     if listed:
         top = listed[0]
         return Verdict("failure", "found", {"cause": top.cause, "confidence": top.confidence, "count": len(listed)})

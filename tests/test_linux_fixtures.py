@@ -60,7 +60,7 @@ PLACEMENT = {
     f"{A}/VMBackup/main/tempPlugin/vmbackup.conf": ("etc/azure/vmbackup.conf", "VMSnapshotLinux config"),
     f"{A}/VMBackup/main/VMSnapshotPluginHost.conf": ("etc/azure/VMSnapshotPluginHost.conf", "VMSnapshotLinux config"),
     f"{A}/VMBackup/main/tempPlugin/VMSnapshotScriptPluginConfig.json": (
-        "etc/azure/VMSnapshotScriptPluginConfig.json", "VMSnapshotLinux config"),
+        "etc/azure/VMSnapshotScriptPluginConfig.json", "VMSnapshotScriptPluginConfig.json"),
     f"{A}/VMBackup/main/workloadPatch/WorkloadUtils/workload.conf": ("etc/azure/workload.conf", "VMSnapshotLinux config"),
     f"{A}/DSC/test/status/0.status": (
         "var/lib/waagent/Microsoft.OSTCExtensions.DSCForLinux-2.0.0.0/status/0.status", "extension status file"),

@@ -126,6 +126,7 @@ def read_knowledge(path, errors: list[ValidationError]) -> Knowledge | None:
             steps=steps or (),
             steps_sv=steps_sv or (),
             docs=docs,
+            degraded=raw.get("degraded", False) is True,
         )
 
     for index, code in enumerate(codes.values()):

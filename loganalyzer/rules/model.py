@@ -267,6 +267,8 @@ class Cause:
     steps: tuple[str, ...]
     steps_sv: tuple[str, ...]
     docs: tuple[str, ...]
+    #: not a failure: the backup goes on with weaker consistency (``degraded = true``)
+    degraded: bool = False
 
 
 @dataclass(frozen=True)

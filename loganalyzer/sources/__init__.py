@@ -150,10 +150,13 @@ def all_parsers() -> tuple[Parser, ...]:
     """Every parser, in the order that breaks ties between equal claims."""
     from . import azure, linux, windows
     from .linux import commands_host, commands_network, commands_storage, commands_systemd, syslog  # command outputs
+    from .linux import debughelper, prepost_config  # first: they win ties with the generic Linux parsers
     from .windows import commands_network as windows_network, commands_policy, commands_services
 
     commands = (commands_systemd, commands_host, commands_network, commands_storage, syslog, commands_services, windows_network, commands_policy)
     return (
+        *debughelper.PARSERS,
+        *prepost_config.PARSERS,
         *linux.PARSERS,
         *windows.PARSERS,
         *azure.PARSERS,
