@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import Limits
+from .events import to_frame
+from .inference import infer_facts
 from .matching import match
 from .ranking import (
     CheckResult,
@@ -184,10 +186,14 @@ def diagnose(
         )
     reported_code = reported_code or _reported_in_bundle(contents.event_table)
 
-    evidence = match(contents.event_table, signatures)
+    attempt = _latest_backup_attempt(contents.event_table, knowledge.backup_extension_pattern)
+    facts = infer_facts(
+        contents.event_table, attempt, files=contents.coverage["file"].astype(str).tolist(), knowledge=knowledge
+    )
+    events = pa.concat_tables([contents.event_table, facts]) if facts.num_rows else contents.event_table
+    evidence = match(events, signatures)
 
     os_family = knowledge.os_family(contents.coverage["source"].astype(str))
-    attempt = _latest_backup_attempt(contents.event_table, knowledge.backup_extension_pattern)
     reported_entry = knowledge.code(reported_code) if reported_code else None
     findings = rank_findings(
         evidence,
@@ -209,7 +215,7 @@ def diagnose(
         findings=findings,
         codes=codes,
         checklist=checklist,
-        events=contents.events,
+        events=to_frame(events) if facts.num_rows else contents.events,
         evidence=evidence,
         problems=contents.problems,
         coverage=contents.coverage,

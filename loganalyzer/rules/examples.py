@@ -92,7 +92,12 @@ def read_raw(path: str, text: str | bytes) -> pa.Table:
         target = Path(folder, *relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        return read_bundle(folder).event_table
+        events = read_bundle(folder).event_table
+    from ..inference import infer_facts
+    from .knowledge import load_knowledge
+
+    facts = infer_facts(events, None, files=[relative.as_posix()], knowledge=load_knowledge())
+    return pa.concat_tables([events, facts]) if facts.num_rows else events
 
 
 def check_raw_examples(signatures: Sequence[Signature]) -> list[ExampleFailure]:
