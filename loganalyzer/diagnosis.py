@@ -203,7 +203,7 @@ def diagnose(
         lang=lang,
         reported_causes=reported_entry.causes if reported_entry else (),
     )
-    codes = rank_codes(findings, knowledge, lang)
+    codes = rank_codes(findings, knowledge, lang, reported=reported_code)
     reported = (
         assess_reported_code(reported_code, findings, knowledge, os_family=os_family, lang=lang)
         if reported_code

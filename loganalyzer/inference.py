@@ -253,9 +253,12 @@ def freeze_without_thaw(events: pa.Table) -> list[Fact]:
 
 #: agent lines that show the extension handler making progress: goal states, heartbeats, extensions
 _AGENT_PROGRESS = (
-    r"(?i)goal state|incarnation|\[HEARTBEAT\]|handle extension|handle_ext|handler state|"
+    r"(?i)goal state|incarnation|heartbeat|handle extension|handle_ext|handler state|status|Event: |"
     r"processing extension|extension processing|Finished processing|\[[\w.]+-\d[\d.]*\]"
 )
+#: the share of the lines after the last progress that one template must cover: a stalled agent
+#: repeats itself (waiting for a process, relaunching), a working one says different things
+_STALL_SAME_SHARE = 0.9
 #: the daemon's line after it (re)launched the extension handler process
 _EXTHANDLER_LAUNCHED = r"(?i)launched with command .*-run-exthandlers"
 #: how long an agent may go on logging without progress: two heartbeat periods of 30 minutes
@@ -285,8 +288,13 @@ def agent_stall(events: pa.Table) -> list[Fact]:
     minutes = (until - since).total_seconds() / 60.0
     if minutes < _STALL_MINUTES:
         return []
-    messages = later["message"].to_pylist()
-    repeated = max(set(messages), key=messages.count).split("\n", 1)[0][:200]
+    from .unexplained import mask_messages
+
+    templates = mask_messages(later["message"]).to_pylist()
+    dominant = max(set(templates), key=templates.count)
+    if templates.count(dominant) < _STALL_SAME_SHARE * len(templates):
+        return []
+    repeated = later["message"][templates.index(dominant)].as_py().split("\n", 1)[0][:200]
     return [
         Fact(
             file=str(later["file"][later.num_rows - 1].as_py()),
