@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from .bundle import Limits
 from .events import to_frame
 from .inference import infer_facts
+from .unexplained import unexplained_templates
 from .matching import match
 from .ranking import (
     CheckResult,
@@ -61,6 +62,9 @@ class Diagnosis:
     attempt: datetime | None = None
     os_family: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: error/warning templates no evidence explains (``unexplained.UNEXPLAINED_SCHEMA``), best
+    #: first; shown in reports when no finding reaches ``likely``
+    unexplained: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def reported_code(self) -> str | None:
@@ -210,7 +214,11 @@ def diagnose(
         else None
     )
     checklist = walk_checklist(knowledge.checklist, findings, knowledge.inputs_per_step(_files_read(contents.coverage)), lang)
+    unexplained = unexplained_templates(
+        contents.event_table, pa.Table.from_pandas(evidence[["file", "line"]].astype(str).assign(line=lambda f: f["line"]), preserve_index=False) if not evidence.empty else None, attempt
+    )
     return Diagnosis(
+        unexplained=unexplained.to_pandas(types_mapper=pd.ArrowDtype),
         bundle=os.fspath(path),
         findings=findings,
         codes=codes,

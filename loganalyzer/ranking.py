@@ -345,9 +345,9 @@ def rank_codes(
         if scores[_STATUS_UNAVAILABLE] > scores[_TASK_STATUS_ERROR]:
             scores[_STATUS_UNAVAILABLE], scores[_TASK_STATUS_ERROR] = scores[_TASK_STATUS_ERROR], scores[_STATUS_UNAVAILABLE]
     entry = knowledge.code(reported) if reported else None
-    if entry is not None and scores:
+    if entry is not None:
         # the portal showed it: it is the code, whatever the findings would have guessed
-        scores[entry.id] = max(scores.values()) + 0.001
+        scores[entry.id] = max(scores.values(), default=0.0) + 0.001
         explained.setdefault(entry.id, [])
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     return [

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .ranking import CONFIDENCE_LABELS
+from .ranking import CONFIDENCE_LABELS, at_least
 
 if TYPE_CHECKING:
     from .diagnosis import Diagnosis
@@ -123,6 +123,8 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
                 "evidence": _evidence_rows(f.evidence),
                 "counter_evidence": _evidence_rows(f.counter_evidence),
                 "explanation": f.explanation,
+                "explains": list(getattr(f, "explains", [])),
+                "explained_by": getattr(f, "explained_by", None),
                 "remediation": list(f.remediation),
                 "docs": list(f.docs),
             }
@@ -132,6 +134,7 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
             {"code": c.code, "score": round(float(c.score), 4), "causes": list(c.causes), "message": c.message}
             for c in diagnosis.codes
         ],
+        "unexplained": unexplained_rows(diagnosis),
         "checklist": [
             {"step": s.step, "title": s.title, "status": s.status, "summary": s.summary, "evidence": _evidence_rows(s.evidence)}
             for s in diagnosis.checklist
@@ -150,6 +153,70 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
             for c in diagnosis.coverage.itertuples()
         ],
     }
+
+
+# --- unexplained errors: a self-contained section every renderer appends -------------------------
+
+_UNEXPLAINED_TITLE = {
+    "en": "Errors and warnings no finding explains",
+    "sv": "Fel och varningar som inget fynd förklarar",
+}
+_UNEXPLAINED_SHOWN = 8
+
+
+def unexplained_rows(diagnosis: "Diagnosis") -> list[dict]:
+    """The unexplained templates, shown only when no finding reaches ``likely``."""
+    frame = getattr(diagnosis, "unexplained", None)
+    if frame is None or len(frame) == 0 or any(at_least(f.confidence, "likely") for f in diagnosis.findings):
+        return []
+    rows = []
+    for row in frame.head(_UNEXPLAINED_SHOWN).to_dict("records"):
+        rows.append(
+            {
+                "template": str(row["template"]),
+                "level": str(row["level"]),
+                "count": int(row["count"]),
+                "first": None if pd.isna(row["first"]) else str(row["first"]),
+                "last": None if pd.isna(row["last"]) else str(row["last"]),
+                "file": str(row["file"]),
+                "line": int(row["line"]),
+                "example": str(row["example"]),
+            }
+        )
+    return rows
+
+
+def _unexplained_text(document: dict, lang: str) -> list[str]:
+    rows = document.get("unexplained") or []
+    if not rows:
+        return []
+    out = [f"{_UNEXPLAINED_TITLE.get(lang, _UNEXPLAINED_TITLE['en'])}:"]
+    for row in rows:
+        out.append(f"  {row['level']:<7} x{row['count']:<4} {row['template']}")
+        out.append(f"          {row['file']}:{row['line']}  {row['first'] or ''} .. {row['last'] or ''}")
+    return out + [""]
+
+
+def _unexplained_markdown(document: dict, lang: str) -> list[str]:
+    rows = document.get("unexplained") or []
+    if not rows:
+        return []
+    out = [f"## {_UNEXPLAINED_TITLE.get(lang, _UNEXPLAINED_TITLE['en'])}", "", "| level | count | template | example at | first | last |", "|---|---|---|---|---|---|"]
+    out += [f"| {r['level']} | {r['count']} | {_md(r['template'])} | `{_md(r['file'])}:{r['line']}` | {r['first'] or ''} | {r['last'] or ''} |" for r in rows]
+    return out + [""]
+
+
+def _unexplained_html(document: dict, lang: str) -> list[str]:
+    rows = document.get("unexplained") or []
+    if not rows:
+        return []
+    e = html.escape
+    out = [f"<h3>{e(_UNEXPLAINED_TITLE.get(lang, _UNEXPLAINED_TITLE['en']))}</h3><table><tr><th>level</th><th>count</th><th>template</th><th>example at</th><th>first</th><th>last</th></tr>"]
+    out += [
+        f"<tr><td>{e(r['level'])}</td><td>{r['count']}</td><td>{e(r['template'])}</td><td><code>{e(r['file'])}:{r['line']}</code></td><td>{e(r['first'] or '')}</td><td>{e(r['last'] or '')}</td></tr>"
+        for r in rows
+    ]
+    return out + ["</table>"]
 
 
 def _where(row: dict) -> str:
@@ -195,6 +262,7 @@ def render_text(document: dict, lang: str = "en") -> str:
         if finding["docs"]:
             out.append(f"   {labels['docs']}: {finding['docs'][0]}")
         out.append("")
+    out += _unexplained_text(document, lang)
     if document["codes"]:
         out.append(f"{labels['codes']}:")
         out += [f"  {c['code']}  {c['score']:.2f}  ({', '.join(c['causes'])})" for c in document["codes"][:5]]
@@ -239,6 +307,7 @@ def render_markdown(document: dict, lang: str = "en") -> str:
         out += ["", f"*{labels['why']}:* {finding['explanation']}", "", f"**{labels['fix']}:**", ""]
         out += [f"1. {step}" for step in finding["remediation"]]
         out += ["", " ".join(f"[{labels['docs']}]({url})" for url in finding["docs"][:2]), ""]
+    out += _unexplained_markdown(document, lang)
     if document["codes"]:
         out += [f"## {labels['codes']}", "", "| code | score | causes |", "|---|---|---|"]
         out += [f"| `{c['code']}` | {c['score']:.2f} | {', '.join(c['causes'])} |" for c in document["codes"]]
@@ -292,6 +361,7 @@ def render_html(document: dict, lang: str = "en") -> str:
         out.append(f"<p><i>{e(labels['why'])}:</i> {e(finding['explanation'])}</p>")
         out.append(f"<b>{e(labels['fix'])}:</b><ol>" + "".join(f"<li>{e(s)}</li>" for s in finding["remediation"]) + "</ol>")
         out.append(" ".join(f'<a href="{e(u)}">{e(labels["docs"])}</a>' for u in finding["docs"][:2]))
+    out += _unexplained_html(document, lang)
     if document["codes"]:
         out.append(f"<h3>{e(labels['codes'])}</h3><table><tr><th>code</th><th>score</th><th>causes</th></tr>")
         out += [f"<tr><td><code>{e(c['code'])}</code></td><td>{c['score']:.2f}</td><td>{e(', '.join(c['causes']))}</td></tr>" for c in document["codes"]]
