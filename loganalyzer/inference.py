@@ -68,6 +68,7 @@ INFERRED_FIELDS = {
     "freeze_started": "freeze-without-thaw: when the last freeze began (ISO time)",
     "task_id": "freeze-without-thaw: the backup task",
     "events_after": "freeze-without-thaw: lines of that log after the freeze began",
+    "mounts": "freeze-without-thaw: the mount points that run names (the ones it froze)",
     "agent_version": "agent-version: the version in force at the latest backup attempt",
     "at": "agent-version: the time it is taken for (ISO time)",
     "autoupdate": "agent-version: enabled | disabled | unknown (AutoUpdate.Enabled in waagent.conf)",
@@ -230,6 +231,9 @@ def freeze_without_thaw(events: pa.Table) -> list[Fact]:
         handler = str(log["component"][start].as_py() or "")
         task = next((t for t in reversed(_field(log.slice(0, start + 1), "task_id").to_pylist()) if t), "")
         fields = {"fact": "freeze-without-thaw", "handler": handler, "events_after": str(len(later))}
+        mounts = _run_mounts(log, start)
+        if mounts:
+            fields["mounts"] = ", ".join(mounts)
         if time:
             fields["freeze_started"] = time.isoformat()
         if task:
@@ -249,6 +253,23 @@ def freeze_without_thaw(events: pa.Table) -> list[Fact]:
             )
         )
     return facts
+
+
+#: lines of a backup run that name a mount point it freezes
+_FREEZE_MOUNT = re.compile(r"(?i)(?:fsfreeze mount :|freezing the mount: ?)\s*(\S+)")
+_RUN_STARTS = re.compile(r"(?i)starting enable")
+
+
+def _run_mounts(log: pa.Table, freeze_line: int) -> list[str]:
+    """The mount points the backup run that froze at row ``freeze_line`` names, in order."""
+    messages = log["message"].to_pylist()
+    first = max((i for i in range(freeze_line + 1) if _RUN_STARTS.search(messages[i] or "")), default=0)
+    mounts: list[str] = []
+    for message in messages[first:]:
+        for found in _FREEZE_MOUNT.finditer(message or ""):
+            if found.group(1) not in mounts and not found.group(1).startswith("["):
+                mounts.append(found.group(1))
+    return mounts[:12]
 
 
 #: agent lines that show the extension handler making progress: goal states, heartbeats, extensions
@@ -352,6 +373,7 @@ def exthandler_relaunch_loop(events: pa.Table) -> list[Fact]:
 
 #: what command outputs say about the agent's service (fields of linux.command / windows.command)
 _STOPPED_STATES = {"inactive", "failed", "dead", "stopped", "stop_pending"}
+_AGENT_SERVICE_NAMES = re.compile(r"(?i)WindowsAzureGuestAgent|RdAgent|walinuxagent|\bwaagent\b")
 
 
 def agent_service_state(events: pa.Table) -> list[Fact]:
@@ -366,7 +388,8 @@ def agent_service_state(events: pa.Table) -> list[Fact]:
         fields = dict(row["fields"] or ())
         is_agent = fields.get("is_agent") == "true"
         state = ""
-        if fields.get("agent_missing") == "true" or (is_agent and fields.get("kind") == "service_missing"):
+        names_agent = is_agent or bool(_AGENT_SERVICE_NAMES.search(row["message"] or ""))
+        if fields.get("agent_missing") == "true" or (names_agent and fields.get("kind") == "service_missing"):
             state = "missing"
         elif fields.get("load_state") == "not-found" and is_agent:
             state = "missing"

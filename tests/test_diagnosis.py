@@ -218,3 +218,55 @@ def test_diagnose_can_include_experimental_rules():
     experimental = {"azure.activity.keyvault-access-changed"}
     assert not experimental & set(without.evidence["signature"])
     assert experimental <= set(with_them.evidence["signature"])
+
+
+def test_a_likely_root_cause_ranks_before_the_symptoms_it_explains():
+    rows = evidence(
+        ("a.wireserver", "wireserver-unreachable", 0.9, False, "waagent.log", T0),
+        ("a.dhcp", "dhcp-disabled", 0.7, False, "waagent.log", T0),
+    )
+    root, symptom = rank_findings(rows, KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    assert (root.cause, symptom.cause) == ("dhcp-disabled", "wireserver-unreachable")
+    assert root.explains == ["wireserver-unreachable"] and symptom.explained_by == "dhcp-disabled"
+    assert "explained by dhcp-disabled" in symptom.explanation and "explains wireserver-unreachable" in root.explanation
+
+
+def test_a_weak_root_does_not_move_ahead():
+    rows = evidence(
+        ("a.wireserver", "wireserver-unreachable", 0.9, False, "waagent.log", T0),
+        ("a.dhcp", "dhcp-disabled", 0.45, False, "waagent.log", T0),
+    )
+    first, second = rank_findings(rows, KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    assert (first.cause, second.cause) == ("wireserver-unreachable", "dhcp-disabled")
+    assert second.explains == [] and first.explained_by is None
+
+
+def test_codes_follow_the_agents_reachability():
+    stopped = rank_findings(evidence(("a.stop", "agent-not-running", 0.9, False, "waagent.log", T0)), KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    assert rank_codes(stopped, KNOWLEDGE)[0].code == "UserErrorGuestAgentStatusUnavailable"
+    failed = rank_findings(evidence(("a.ext", "extension-failed", 0.9, False, "waagent.log", T0)), KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    codes = [c.code for c in rank_codes(failed, KNOWLEDGE)]
+    if "GuestAgentSnapshotTaskStatusError" in codes and "UserErrorGuestAgentStatusUnavailable" in codes:
+        assert codes.index("GuestAgentSnapshotTaskStatusError") < codes.index("UserErrorGuestAgentStatusUnavailable")
+
+
+def test_the_reported_code_is_named_first_even_without_findings():
+    assert [c.code for c in rank_codes([], KNOWLEDGE, reported="UserErrorFsFreezeFailed")] == ["UserErrorFsFreezeFailed"]
+    stopped = rank_findings(evidence(("a.stop", "agent-not-running", 0.9, False, "waagent.log", T0)), KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    assert rank_codes(stopped, KNOWLEDGE, reported="GuestAgentSnapshotTaskStatusError")[0].code == "GuestAgentSnapshotTaskStatusError"
+
+
+def test_unexplained_errors_show_when_nothing_is_likely(tmp_path):
+    log = tmp_path / "var" / "log" / "waagent.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        "2024-05-30T13:15:45.123456Z ERROR ExtHandler ExtHandler Something nobody wrote a rule for: code 17\n"
+        "2024-05-30T13:16:45.123456Z ERROR ExtHandler ExtHandler Something nobody wrote a rule for: code 18\n"
+    )
+    diagnosis = diagnose(tmp_path)
+    assert not diagnosis.listed("likely")
+    (row,) = diagnosis.to_dict()["unexplained"]
+    assert row["count"] == 2 and row["template"].endswith("code <n>") and row["file"] == "var/log/waagent.log"
+    assert "Something nobody wrote a rule for" in diagnosis.to_text()
+    assert "Something nobody wrote a rule for" in diagnosis.to_markdown() and "Something nobody wrote a rule for" in diagnosis.to_html()
+    jsonschema.validate(json.loads(diagnosis.to_json()), SCHEMA)
