@@ -48,7 +48,7 @@ __all__ = ["INFERRED", "INFERRED_FIELDS", "Fact", "collection_time", "infer_fact
 INFERRED = "inferred"
 #: the ``fields`` keys inferred facts carry (the field contract of source ``inferred``)
 INFERRED_FIELDS = {
-    "fact": "which fact: agent-liveness, agent-stalled, exthandler-relaunch-loop, agent-service, agent-disabled-marker, freeze-without-thaw, agent-version, backup-extension-version",
+    "fact": "which fact: agent-liveness, agent-stalled, exthandler-relaunch-loop, agent-service, agent-disabled-marker, freeze-without-thaw, extension-no-report, agent-version, backup-extension-version",
     "platform": "linux | windows",
     "agent_last_seen": "agent-liveness: the agent's last record (ISO time)",
     "collected": "agent-liveness: the estimated collection time (ISO time)",
@@ -69,6 +69,9 @@ INFERRED_FIELDS = {
     "task_id": "freeze-without-thaw: the backup task",
     "events_after": "freeze-without-thaw: lines of that log after the freeze began",
     "mounts": "freeze-without-thaw: the mount points that run names (the ones it froze)",
+    "requested": "extension-no-report: when the agent last launched the backup extension's enable (ISO time)",
+    "silent_minutes": "extension-no-report: minutes from then to the bundle's end without a status or log line",
+    "last_report": "extension-no-report: the extension's last status or log line before (ISO time)",
     "agent_version": "agent-version: the version in force at the latest backup attempt",
     "at": "agent-version: the time it is taken for (ISO time)",
     "autoupdate": "agent-version: enabled | disabled | unknown (AutoUpdate.Enabled in waagent.conf)",
@@ -371,6 +374,61 @@ def exthandler_relaunch_loop(events: pa.Table) -> list[Fact]:
     ]
 
 
+#: the agent's records that it started the backup extension's enable command
+_ENABLE_LAUNCHED = r"(?i)op=Enable, message=Launch command succeeded|Enable extension \[|Executing command: .*enable|\benable command\b.*launch"
+#: how long an enabled backup extension may stay silent: two agent heartbeat periods
+_NO_REPORT_MINUTES = 60.0
+
+
+def extension_no_report(events: pa.Table, pattern: str = _BACKUP_HANDLER) -> list[Fact]:
+    """The agent launched the backup extension's enable and the extension then wrote nothing: no
+    status file, no log line, for two heartbeat periods before the bundle was collected."""
+    source = _strings(events, "source")
+    message = _strings(events, "message")
+    named = pc.or_(pc.match_substring(message, pattern), pc.match_substring(_strings(events, "component"), pattern))
+    requests = events.filter(
+        pc.and_(
+            pc.and_(pc.is_in(source, value_set=pa.array(_LINUX_AGENT_SOURCES)), named),
+            pc.and_(pc.match_substring_regex(message, _ENABLE_LAUNCHED), pc.is_valid(events["time"])),
+        )
+    )
+    if requests.num_rows == 0:
+        return []
+    last = pc.index(requests["time"], pc.max(requests["time"])).as_py()
+    requested = requests["time"][last].as_py()
+    handler_file = pc.match_substring(_strings(events, "file"), pattern)
+    reports = events.filter(
+        pc.and_(
+            pc.and_(pc.is_in(source, value_set=pa.array(["extension.log", "waagent.state"])), pc.or_(handler_file, named)),
+            pc.is_valid(events["time"]),
+        )
+    )
+    if reports.num_rows and pc.max(reports["time"]).as_py() >= requested:
+        return []
+    collected = collection_time(events)
+    if collected is None:
+        return []
+    minutes = (collected[0] - requested).total_seconds() / 60.0
+    if minutes < _NO_REPORT_MINUTES:
+        return []
+    last_report = pc.max(reports["time"]).as_py() if reports.num_rows else None
+    fields = {"fact": "extension-no-report", "handler": pattern, "requested": requested.isoformat(), "silent_minutes": f"{minutes:.0f}"}
+    if last_report is not None:
+        fields["last_report"] = last_report.isoformat()
+    return [
+        Fact(
+            file=str(requests["file"][last].as_py()),
+            line=int(requests["line"][last].as_py()),
+            time=requested,
+            message=(
+                f"The agent launched the backup extension's enable at {_stamp(requested)} and the extension reported "
+                f"nothing in the {minutes:.0f} minutes up to the bundle's end"
+            ),
+            fields=fields,
+        )
+    ]
+
+
 #: what command outputs say about the agent's service (fields of linux.command / windows.command)
 _STOPPED_STATES = {"inactive", "failed", "dead", "stopped", "stop_pending"}
 _AGENT_SERVICE_NAMES = re.compile(r"(?i)WindowsAzureGuestAgent|RdAgent|walinuxagent|\bwaagent\b")
@@ -545,6 +603,7 @@ def infer_facts(
             *exthandler_relaunch_loop(events),
             *agent_service_state(events),
             *freeze_without_thaw(events),
+            *extension_no_report(events),
             *agent_version(events, attempt, floor, defects),
         ]
     if not facts:

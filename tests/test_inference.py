@@ -196,3 +196,13 @@ def test_markers_and_handler_folders_from_member_paths():
     assert facts["agent-disabled-marker"]["marker"] == "var/lib/waagent/disable_agent"
     assert facts["backup-extension-version"]["extension_version"] == "1.0.9225.0"
     assert "known_defect" not in facts["backup-extension-version"]
+
+
+def test_an_enable_the_backup_extension_never_answers():
+    launched = f"Event: name={SNAPSHOT}, op=Enable, message=Launch command succeeded: main/handle.sh enable, duration=12"
+    agent = _table("var/log/waagent.log", "waagent.log", [(1, T0, launched), (2, T0 + timedelta(hours=3), "Agent is running")])
+    before = _table("var/log/azure/x/extension.log", "extension.log", [(1, T0 - timedelta(minutes=1), "starting enable")], component=SNAPSHOT)
+    fact = _facts(agent, before)["extension-no-report"]
+    assert fact["fields"]["silent_minutes"] == "180" and (fact["file"], fact["line"]) == ("var/log/waagent.log", 1)
+    answered = _table("var/log/azure/x/extension.log", "extension.log", [(1, T0 + timedelta(minutes=1), "starting enable")], component=SNAPSHOT)
+    assert "extension-no-report" not in _facts(agent, answered)
