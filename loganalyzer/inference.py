@@ -434,13 +434,16 @@ _STOPPED_STATES = {"inactive", "failed", "dead", "stopped", "stop_pending"}
 _AGENT_SERVICE_NAMES = re.compile(r"(?i)WindowsAzureGuestAgent|RdAgent|walinuxagent|\bwaagent\b")
 
 
-def agent_service_state(events: pa.Table) -> list[Fact]:
-    """The agent's service state as a command output showed it (systemctl, service, sc, Get-Service,
-    ps): ``running``, ``stopped`` or ``missing``; the newest output wins."""
+_LINUX_UNIT = re.compile(r"(?i)azure linux agent|walinuxagent|waagent")
+_LINUX_STOPPED = re.compile(r"(?i)^(stopped |failed to start |.*: failed with result|.*: main process exited, code=)")
+_LINUX_STARTED = re.compile(r"(?i)^started ")
+_WINDOWS_AGENT_SERVICE = re.compile(r"(?i)windows azure guest agent|windowsazureguestagent")
+
+
+def _command_states(events: pa.Table) -> list[Fact]:
+    """Agent service states that command outputs (systemctl, service, sc, Get-Service, ps) show."""
     source = _strings(events, "source")
     rows = events.filter(pc.is_in(source, value_set=pa.array(["linux.command", "windows.command"])))
-    if rows.num_rows == 0:
-        return []
     facts: list[Fact] = []
     for row in rows.to_pylist():
         fields = dict(row["fields"] or ())
@@ -459,22 +462,66 @@ def agent_service_state(events: pa.Table) -> list[Fact]:
         if not state:
             continue
         service = fields.get("agent_unit") or fields.get("unit") or fields.get("service") or "the guest agent"
-        facts.append(
-            Fact(
-                file=str(row["file"]),
-                line=int(row["line"]),
-                time=row["time"],
-                message=f"A command output shows the agent's service {service} {state}",
-                fields={
-                    "fact": "agent-service",
-                    "service": service,
-                    "service_state": state,
-                    "platform": "windows" if row["source"] == "windows.command" else "linux",
-                    "command": fields.get("command", ""),
-                },
-            )
-        )
-    return facts[-1:] if facts else []
+        platform = "windows" if row["source"] == "windows.command" else "linux"
+        facts.append(_service_fact(row, service, state, platform, fields.get("command", "")))
+    return facts
+
+
+def _service_fact(row: dict, service: str, state: str, platform: str, command: str) -> Fact:
+    return Fact(
+        file=str(row["file"]),
+        line=int(row["line"]),
+        time=row["time"],
+        message=f"{command or 'A command output'} shows the agent's service {service} {state}",
+        fields={"fact": "agent-service", "service": service, "service_state": state, "platform": platform, "command": command},
+    )
+
+
+def _service_manager_states(events: pa.Table) -> list[Fact]:
+    """The service manager's last word about the agent (systemd in syslog, the Windows Service
+    Control Manager's 7036 event) when it is a stop and the agent logged nothing after it."""
+    found = _agent_rows(events)
+    agent_last = pc.max(found[0]["time"]).as_py() if found else None
+    source = _strings(events, "source")
+    facts: list[Fact] = []
+    systemd = events.filter(pc.and_(pc.equal(source, "waagent.syslog"), pc.match_substring_regex(_strings(events, "component"), r"^(systemd|init)$")))
+    last = None
+    for row in systemd.to_pylist():
+        message = row["message"] or ""
+        if not _LINUX_UNIT.search(message):
+            continue
+        if _LINUX_STOPPED.search(message):
+            last = (row, "stopped")
+        elif _LINUX_STARTED.search(message):
+            last = (row, "running")
+    if last is not None and last[1] == "stopped":
+        row = dict(last[0])
+        stamp = dict(row["fields"] or ()).get("syslog_time", "")
+        when = row["time"] or (_yearless(stamp, agent_last) if stamp and agent_last else None)
+        if agent_last is None or (when is not None and when > agent_last):
+            row["time"] = when
+            facts.append(_service_fact(row, (row["message"] or "").split(" ", 1)[-1].rstrip(".").strip(), "stopped", "linux", "systemd (syslog)"))
+    scm = events.filter(
+        pc.and_(pc.equal(source, "windows.event"), pc.and_(pc.equal(_field(events, "provider"), "Service Control Manager"), pc.equal(_field(events, "event_id"), "7036")))
+    )
+    scm = scm.filter(pc.match_substring_regex(_field(scm, "param1"), _WINDOWS_AGENT_SERVICE.pattern)) if scm.num_rows else scm
+    if scm.num_rows:
+        scm = scm.sort_by([("time", "ascending"), ("line", "ascending")])
+        row = scm.slice(scm.num_rows - 1).to_pylist()[0]
+        state = str(dict(row["fields"]).get("param2", "")).lower()
+        after = agent_last is not None and row["time"] is not None and agent_last > row["time"]
+        if state == "stopped" and not after:
+            facts.append(_service_fact(row, str(dict(row["fields"]).get("param1")), "stopped", "windows", "Service Control Manager 7036"))
+    return facts
+
+
+def agent_service_state(events: pa.Table) -> list[Fact]:
+    """The agent's service state: from command outputs when there are any (the newest wins), else
+    from the service manager's last word about it; ``running``, ``stopped`` or ``missing``."""
+    commands = _command_states(events)
+    if commands:
+        return commands[-1:]
+    return _service_manager_states(events)[-1:]
 
 
 def disable_agent_marker(files: list[str]) -> list[Fact]:

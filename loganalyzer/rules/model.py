@@ -175,6 +175,8 @@ class RawExample:
     text: str
     expect_match: bool = True
     line: int = 0
+    #: other files of the same bundle, ``(path, text)``: facts inferred across files need them
+    others: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
