@@ -28,7 +28,28 @@ Facts (``fields["fact"]``):
 ``agent-version``
     The agent version in force at the latest backup attempt (the newest version a record
     stated at or before that time, else the first one after it). Fields: ``agent_version``,
-    ``at``.
+    ``at``, ``autoupdate`` (from waagent.conf), ``floor`` / ``below_floor`` (the article's
+    oldest accepted version, ``[agent_versions]`` in knowledge.toml), ``known_defect`` /
+    ``defect_reference`` (``[[known_defect]]``).
+``agent-stalled``
+    The Linux agent goes on logging one repeated line (waiting for an orphan process, ...) for
+    two heartbeat periods after its last goal state, heartbeat or extension line.
+``exthandler-relaunch-loop``
+    The daemon launched the extension handler five times or more within ten minutes.
+``agent-service``
+    The agent's service ``running`` / ``stopped`` / ``missing``: from command outputs
+    (``linux.command`` / ``windows.command``), else from the service manager's last word
+    (systemd in syslog, SCM 7036) when the agent logged nothing after it.
+``agent-disabled-marker``
+    ``/var/lib/waagent/disable_agent`` is in the bundle.
+``extension-no-report``
+    The agent launched the backup extension's enable and the extension then wrote nothing
+    (no status file, no log line) for two heartbeat periods before the bundle ends.
+``backup-extension-version``
+    The newest backup extension installed (its handler folder), with known defects if any.
+
+The agent-liveness collection time also reads the stamps of syslog lines that carry no year
+(``syslog_time``, ``last_syslog_time``) and a collector's ``collected_at``.
 """
 
 from __future__ import annotations

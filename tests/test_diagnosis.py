@@ -220,25 +220,20 @@ def test_diagnose_can_include_experimental_rules():
     assert experimental <= set(with_them.evidence["signature"])
 
 
-def test_a_likely_root_cause_ranks_before_the_symptoms_it_explains():
+@pytest.mark.parametrize("dhcp_weight, moves", [(0.7, True), (0.45, False)])
+def test_a_likely_root_cause_ranks_before_the_symptoms_it_explains(dhcp_weight, moves):
     rows = evidence(
         ("a.wireserver", "wireserver-unreachable", 0.9, False, "waagent.log", T0),
-        ("a.dhcp", "dhcp-disabled", 0.7, False, "waagent.log", T0),
-    )
-    root, symptom = rank_findings(rows, KNOWLEDGE.causes, attempt=T0, os_family="linux")
-    assert (root.cause, symptom.cause) == ("dhcp-disabled", "wireserver-unreachable")
-    assert root.explains == ["wireserver-unreachable"] and symptom.explained_by == "dhcp-disabled"
-    assert "explained by dhcp-disabled" in symptom.explanation and "explains wireserver-unreachable" in root.explanation
-
-
-def test_a_weak_root_does_not_move_ahead():
-    rows = evidence(
-        ("a.wireserver", "wireserver-unreachable", 0.9, False, "waagent.log", T0),
-        ("a.dhcp", "dhcp-disabled", 0.45, False, "waagent.log", T0),
+        ("a.dhcp", "dhcp-disabled", dhcp_weight, False, "waagent.log", T0),
     )
     first, second = rank_findings(rows, KNOWLEDGE.causes, attempt=T0, os_family="linux")
-    assert (first.cause, second.cause) == ("wireserver-unreachable", "dhcp-disabled")
-    assert second.explains == [] and first.explained_by is None
+    root, symptom = (first, second) if moves else (second, first)
+    assert (root.cause, symptom.cause) == ("dhcp-disabled", "wireserver-unreachable")
+    if moves:  # likely, so it is shown to be the root: first, and both say so
+        assert root.explains == ["wireserver-unreachable"] and symptom.explained_by == "dhcp-disabled"
+        assert "explained by dhcp-disabled" in symptom.explanation and "explains wireserver-unreachable" in root.explanation
+    else:  # too weak to be shown the root: the ranking stays by score
+        assert root.explains == [] and symptom.explained_by is None
 
 
 def test_codes_follow_the_agents_reachability():
