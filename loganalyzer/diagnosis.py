@@ -154,6 +154,28 @@ def _reported_in_bundle(events: pa.Table) -> str | None:
     return codes[best]
 
 
+#: silence longer than two of the Linux agent's 30-minute heartbeat periods is not "alive"
+_ALIVE_SILENT_HOURS = 1.0
+
+
+def _agent_alive(facts: pa.Table) -> bool | None:
+    """Whether the inferred facts show the agent alive near the end of the logs: True when its
+    last record is within two heartbeat periods of the bundle's end and nothing says it stalled,
+    crash-loops or was stopped; False when they say otherwise; None when no agent record was read."""
+    if facts.num_rows == 0:
+        return None
+    rows = [dict(r) for r in facts["fields"].to_pylist()]
+    kinds = {r.get("fact") for r in rows}
+    if kinds & {"agent-stalled", "exthandler-relaunch-loop", "agent-disabled-marker"}:
+        return False
+    if any(r.get("fact") == "agent-service" and r.get("service_state") in ("stopped", "missing") for r in rows):
+        return False
+    silences = [float(r["silent_hours"]) for r in rows if r.get("fact") == "agent-liveness"]
+    if not silences:
+        return None
+    return max(silences) <= _ALIVE_SILENT_HOURS
+
+
 def _files_read(coverage: pd.DataFrame) -> dict[str, str]:
     """The files that gave at least one event, each with its source, in reading order."""
     read = coverage[coverage["events"] > 0]
@@ -213,7 +235,13 @@ def diagnose(
         if reported_code
         else None
     )
-    checklist = walk_checklist(knowledge.checklist, findings, knowledge.inputs_per_step(_files_read(contents.coverage)), lang)
+    checklist = walk_checklist(
+        knowledge.checklist,
+        findings,
+        knowledge.inputs_per_step(_files_read(contents.coverage)),
+        lang,
+        agent_alive=_agent_alive(facts),
+    )
     unexplained = unexplained_templates(
         contents.event_table, pa.Table.from_pandas(evidence[["file", "line"]].astype(str).assign(line=lambda f: f["line"]), preserve_index=False) if not evidence.empty else None, attempt
     )

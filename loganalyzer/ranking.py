@@ -401,9 +401,21 @@ def assess_reported_code(
 
 
 _CHECK_PHRASES = {
-    "en": {"pass": "nothing wrong found in {}", "more": " and {} more files", "unknown": "no input in the bundle lets this step be checked"},
-    "sv": {"pass": "inget fel hittades i {}", "more": " och {} filer till", "unknown": "inget i paketet gör att steget kan kontrolleras"},
+    "en": {
+        "pass": "nothing wrong found in {}",
+        "more": " and {} more files",
+        "unknown": "no input in the bundle lets this step be checked",
+        "not_alive": "the agent is not shown to be alive near the end of the logs (no recent agent record)",
+    },
+    "sv": {
+        "pass": "inget fel hittades i {}",
+        "more": " och {} filer till",
+        "unknown": "inget i paketet gör att steget kan kontrolleras",
+        "not_alive": "agenten visas inte vara vid liv mot slutet av loggarna (ingen färsk agentpost)",
+    },
 }
+#: causes whose absence a checklist step may only call a pass when the agent is shown alive
+_LIVENESS_CAUSES = frozenset({"agent-not-running", "agent-unresponsive-windows"})
 
 
 def walk_checklist(
@@ -411,11 +423,14 @@ def walk_checklist(
     findings: list[Finding],
     inputs_seen: dict[int, list[str]],
     lang: str = "en",
+    agent_alive: bool | None = True,
 ) -> list[CheckResult]:
     """The four documented steps, each pass / warn / fail / unknown with its evidence.
 
     ``inputs_seen`` maps a step to the files that let us evaluate it; a step with no such file
-    and no finding is ``unknown``: not looked at, and said so.
+    and no finding is ``unknown``: not looked at, and said so. A step about the agent's health
+    is a pass only when ``agent_alive`` is True (an agent record near the end of the logs);
+    otherwise it is ``unknown`` and says so.
     """
     steps = []
     for check in sorted(checks, key=lambda c: c.step):
@@ -432,6 +447,9 @@ def walk_checklist(
         else:
             status, worst = "unknown", []
         phrases = _CHECK_PHRASES.get(lang, _CHECK_PHRASES["en"])
+        if status == "pass" and agent_alive is not True and _LIVENESS_CAUSES & set(check.fails_on):
+            steps.append(CheckResult(check.step, _localised(check, "title", lang), "unknown", phrases["not_alive"], pd.DataFrame()))
+            continue
         if worst:
             summary = "; ".join(f"{f.title} ({f.confidence})" for f in worst)
             evidence = pd.concat([f.evidence.head(3) for f in worst], ignore_index=True)

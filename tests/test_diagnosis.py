@@ -265,3 +265,16 @@ def test_unexplained_errors_show_when_nothing_is_likely(tmp_path):
     assert "Something nobody wrote a rule for" in diagnosis.to_text()
     assert "Something nobody wrote a rule for" in diagnosis.to_markdown() and "Something nobody wrote a rule for" in diagnosis.to_html()
     jsonschema.validate(json.loads(diagnosis.to_json()), SCHEMA)
+
+
+def test_agent_health_is_no_pass_when_the_agent_is_not_shown_alive(tmp_path):
+    log = tmp_path / "var" / "log" / "waagent.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("2024-05-30T10:00:00.100000Z INFO ExtHandler ExtHandler Wire server endpoint:168.63.129.16\n")
+    syslog = tmp_path / "var" / "log" / "syslog"
+    syslog.write_text("May 30 10:00:01 vm1 CRON[2201]: (root) CMD (true)\n")
+    (step,) = [s for s in diagnose(tmp_path).checklist if s.step == 2]
+    assert step.status == "pass"
+    syslog.write_text("May 30 10:00:01 vm1 CRON[2201]: (root) CMD (true)\nMay 30 16:00:01 vm1 CRON[2301]: (root) CMD (true)\n")
+    (step,) = [s for s in diagnose(tmp_path).checklist if s.step == 2]
+    assert step.status in ("unknown", "warn", "fail") and step.status != "pass"
