@@ -17,6 +17,9 @@ import pyarrow.compute as pc
 
 from .bundle import Limits
 from .locales import check_language
+from .events import to_frame
+from .inference import infer_facts
+from .unexplained import unexplained_templates
 from .matching import match
 from .ranking import (
     CheckResult,
@@ -61,6 +64,9 @@ class Diagnosis:
     os_family: str | None = None
     notes: list[str] = field(default_factory=list)
     knowledge: Knowledge | None = field(default=None, repr=False, compare=False)
+    #: error/warning templates no evidence explains (``unexplained.UNEXPLAINED_SCHEMA``), best
+    #: first; shown in reports when no finding reaches ``likely``
+    unexplained: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def reported_code(self) -> str | None:
@@ -144,6 +150,28 @@ def _latest_backup_attempt(events: pa.Table, backup_extension: str) -> datetime 
     return latest or pc.max(events["time"]).as_py()
 
 
+#: silence longer than two of the Linux agent's 30-minute heartbeat periods is not "alive"
+_ALIVE_SILENT_HOURS = 1.0
+
+
+def _agent_alive(facts: pa.Table) -> bool | None:
+    """Whether the inferred facts show the agent alive near the end of the logs: True when its
+    last record is within two heartbeat periods of the bundle's end and nothing says it stalled,
+    crash-loops or was stopped; False when they say otherwise; None when no agent record was read."""
+    if facts.num_rows == 0:
+        return None
+    rows = [dict(r) for r in facts["fields"].to_pylist()]
+    kinds = {r.get("fact") for r in rows}
+    if kinds & {"agent-stalled", "exthandler-relaunch-loop", "agent-disabled-marker"}:
+        return False
+    if any(r.get("fact") == "agent-service" and r.get("service_state") in ("stopped", "missing") for r in rows):
+        return False
+    silences = [float(r["silent_hours"]) for r in rows if r.get("fact") == "agent-liveness"]
+    if not silences:
+        return None
+    return max(silences) <= _ALIVE_SILENT_HOURS
+
+
 def diagnose(
     path: str | os.PathLike[str],
     *,
@@ -175,10 +203,14 @@ def diagnose(
         )
     reported_code = reported_code or contents.reported_code
 
-    evidence = match(contents.event_table, signatures)
+    attempt = _latest_backup_attempt(contents.event_table, knowledge.backup_extension_pattern)
+    facts = infer_facts(
+        contents.event_table, attempt, files=contents.coverage["file"].astype(str).tolist(), knowledge=knowledge
+    )
+    events = pa.concat_tables([contents.event_table, facts]) if facts.num_rows else contents.event_table
+    evidence = match(events, signatures)
 
     os_family = knowledge.os_family(contents.coverage["source"].astype(str))
-    attempt = _latest_backup_attempt(contents.event_table, knowledge.backup_extension_pattern)
     reported_entry = knowledge.code(reported_code) if reported_code else None
     findings = rank_findings(
         evidence,
@@ -188,19 +220,29 @@ def diagnose(
         lang=lang,
         reported_causes=reported_entry.causes if reported_entry else (),
     )
-    codes = rank_codes(findings, knowledge, lang)
+    codes = rank_codes(findings, knowledge, lang, reported=reported_code)
     reported = (
         assess_reported_code(reported_code, findings, knowledge, os_family=os_family, lang=lang)
         if reported_code
         else None
     )
-    checklist = walk_checklist(knowledge.checklist, findings, knowledge.inputs_per_step(files_read(contents.coverage)), lang)
+    checklist = walk_checklist(
+        knowledge.checklist,
+        findings,
+        knowledge.inputs_per_step(files_read(contents.coverage)),
+        lang,
+        agent_alive=_agent_alive(facts),
+    )
+    unexplained = unexplained_templates(
+        contents.event_table, pa.Table.from_pandas(evidence[["file", "line"]].astype(str).assign(line=lambda f: f["line"]), preserve_index=False) if not evidence.empty else None, attempt
+    )
     return Diagnosis(
+        unexplained=unexplained.to_pandas(types_mapper=pd.ArrowDtype),
         bundle=os.fspath(path),
         findings=findings,
         codes=codes,
         checklist=checklist,
-        events=contents.events,
+        events=to_frame(events) if facts.num_rows else contents.events,
         evidence=evidence,
         problems=contents.problems,
         coverage=contents.coverage,

@@ -113,6 +113,10 @@ class Finding:
     remediation: list[str] = field(default_factory=list)
     docs: list[str] = field(default_factory=list)
     rank: int = 0
+    #: causes found in the same bundle whose symptoms this one produces (``explains`` in knowledge.toml)
+    explains: list[str] = field(default_factory=list)
+    #: the found root cause that produces this finding's symptoms, if any
+    explained_by: str | None = None
 
     @property
     def confidence(self) -> str:
@@ -233,8 +237,38 @@ def rank_findings(
             order.get(f.cause, len(order)),
         )
     )
+    findings = _roots_first(findings, causes)
     for number, finding in enumerate(findings, 1):
         finding.rank = number
+    return findings
+
+
+def _roots_first(findings: list[Finding], causes: Mapping[str, Cause]) -> list[Finding]:
+    """Competing explanations: a root cause that reaches ``likely`` and explains another found
+    cause (``explains`` in knowledge.toml: no DHCP makes the wire server unreachable, a stopped
+    agent silences every extension) moves ahead of it, and both say so."""
+    by_cause = {f.cause: f for f in findings}
+    likely = confidence_floor("likely")
+    for root in list(findings):
+        cause = causes.get(root.cause)
+        if cause is None or root.score < likely:
+            continue
+        for explained_id in getattr(cause, "explains", ()):
+            explained = by_cause.get(explained_id)
+            if explained is None or explained.explained_by is not None or explained.score < confidence_floor("possible"):
+                continue
+            # a root much weaker than its symptom is not shown to be the root
+            if root.score < explained.score - 0.25:
+                continue
+            explained.explained_by = root.cause
+            root.explains.append(explained.cause)
+            explained.explanation += f"; explained by {root.cause} (found, and it produces these symptoms)"
+            position, target = findings.index(root), findings.index(explained)
+            if position > target:
+                findings.insert(target, findings.pop(position))
+    for root in findings:
+        if root.explains:
+            root.explanation += f"; explains {', '.join(root.explains)}"
     return findings
 
 
@@ -257,8 +291,36 @@ def _hinted_codes(evidence: pd.DataFrame) -> dict[str, float]:
     return hinted
 
 
-def rank_codes(findings: list[Finding], knowledge: Knowledge, lang: str = "en") -> list[CodeScore]:
-    """The error codes the findings explain, best first; each finding's ``codes`` filled in."""
+#: what the evidence says about the agent's state at the failure time -> the code the service reports:
+#: an agent that cannot reach the wire server at all cannot report Ready (StatusUnavailable); an
+#: agent that is Ready while the snapshot task's status cannot be fetched gives TaskStatusError
+_UNREACHABLE_AGENT = ("agent-not-running", "agent-unresponsive-windows", "dhcp-disabled")
+_REACHABLE_AGENT_CAUSES = ("extension-failed", "fs-freeze-failed", "agent-config-linux")
+_STATUS_UNAVAILABLE = "UserErrorGuestAgentStatusUnavailable"
+_TASK_STATUS_ERROR = "GuestAgentSnapshotTaskStatusError"
+
+
+def _agent_reachability(findings: list[Finding]) -> str | None:
+    """``unreachable`` when the top finding says the agent could not talk to the wire server at
+    all; ``ready`` when it says the agent ran and reported but the backup task failed; else None."""
+    listed = [f for f in findings if f.score >= confidence_floor("possible")]
+    if not listed:
+        return None
+    top = listed[0]
+    if top.cause in _UNREACHABLE_AGENT:
+        return "unreachable"
+    if top.cause in _REACHABLE_AGENT_CAUSES:
+        return "ready"
+    return None
+
+
+def rank_codes(
+    findings: list[Finding], knowledge: Knowledge, lang: str = "en", reported: str | None = None
+) -> list[CodeScore]:
+    """The error codes the findings explain, best first; each finding's ``codes`` filled in.
+
+    The two agent-status codes follow reachability (:func:`_agent_reachability`); a code the
+    portal showed (``reported``) that a finding explains ranks first."""
     scores: dict[str, float] = {}
     explained: dict[str, list[str]] = {}
     for finding in findings:
@@ -280,6 +342,17 @@ def rank_codes(findings: list[Finding], knowledge: Knowledge, lang: str = "en") 
                 value *= 1 - 0.02 * documented.index(finding.cause)
             scores[code] = _noisy_or([scores[code], value]) if code in scores else value
             explained.setdefault(code, []).append(finding.cause)
+    reach = _agent_reachability(findings)
+    if reach == "unreachable" and _STATUS_UNAVAILABLE in scores:
+        scores[_STATUS_UNAVAILABLE] = max(scores.values()) + 0.001 if scores[_STATUS_UNAVAILABLE] < max(scores.values()) else scores[_STATUS_UNAVAILABLE]
+    elif reach == "ready" and _TASK_STATUS_ERROR in scores and _STATUS_UNAVAILABLE in scores:
+        if scores[_STATUS_UNAVAILABLE] > scores[_TASK_STATUS_ERROR]:
+            scores[_STATUS_UNAVAILABLE], scores[_TASK_STATUS_ERROR] = scores[_TASK_STATUS_ERROR], scores[_STATUS_UNAVAILABLE]
+    entry = knowledge.code(reported) if reported else None
+    if entry is not None:
+        # the portal showed it: it is the code, whatever the findings would have guessed
+        scores[entry.id] = max(scores.values(), default=0.0) + 0.001
+        explained.setdefault(entry.id, [])
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     return [
         CodeScore(code, round(score, 4), tuple(explained[code]), _localised(knowledge.codes.get(code), "message", lang) or "")
@@ -332,9 +405,21 @@ def assess_reported_code(
 
 
 _CHECK_PHRASES = {
-    "en": {"pass": "nothing wrong found in {}", "more": " and {} more files", "unknown": "no input in the bundle lets this step be checked"},
-    "sv": {"pass": "inget fel hittades i {}", "more": " och {} filer till", "unknown": "inget i paketet gör att steget kan kontrolleras"},
+    "en": {
+        "pass": "nothing wrong found in {}",
+        "more": " and {} more files",
+        "unknown": "no input in the bundle lets this step be checked",
+        "not_alive": "the agent is not shown to be alive near the end of the logs (no recent agent record)",
+    },
+    "sv": {
+        "pass": "inget fel hittades i {}",
+        "more": " och {} filer till",
+        "unknown": "inget i paketet gör att steget kan kontrolleras",
+        "not_alive": "agenten visas inte vara vid liv mot slutet av loggarna (ingen färsk agentpost)",
+    },
 }
+#: causes whose absence a checklist step may only call a pass when the agent is shown alive
+_LIVENESS_CAUSES = frozenset({"agent-not-running", "agent-unresponsive-windows"})
 
 
 def walk_checklist(
@@ -342,11 +427,14 @@ def walk_checklist(
     findings: list[Finding],
     inputs_seen: dict[int, list[str]],
     lang: str = "en",
+    agent_alive: bool | None = True,
 ) -> list[CheckResult]:
     """The four documented steps, each pass / warn / fail / unknown with its evidence.
 
     ``inputs_seen`` maps a step to the files that let us evaluate it; a step with no such file
-    and no finding is ``unknown``: not looked at, and said so.
+    and no finding is ``unknown``: not looked at, and said so. A step about the agent's health
+    is a pass only when ``agent_alive`` is True (an agent record near the end of the logs);
+    otherwise it is ``unknown`` and says so.
     """
     steps = []
     for check in sorted(checks, key=lambda c: c.step):
@@ -363,6 +451,9 @@ def walk_checklist(
         else:
             status, worst = "unknown", []
         phrases = _CHECK_PHRASES.get(lang, _CHECK_PHRASES["en"])
+        if status == "pass" and agent_alive is not True and _LIVENESS_CAUSES & set(check.fails_on):
+            steps.append(CheckResult(check.step, _localised(check, "title", lang), "unknown", phrases["not_alive"], pd.DataFrame()))
+            continue
         if worst:
             summary = "; ".join(f"{f.title} ({f.confidence})" for f in worst)
             evidence = pd.concat([f.evidence.head(3) for f in worst], ignore_index=True)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .escaping import markdown_code, markdown_text, safe_url, terminal
 from .locales import Locale, locale
-from .ranking import CONFIDENCE_WORDS
+from .ranking import CONFIDENCE_WORDS, at_least
 from .report_common import EVIDENCE_SHOWN, score_text
 from .verdict import judge
 
@@ -104,6 +104,8 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
                 "evidence": _evidence_rows(f.evidence),
                 "counter_evidence": _evidence_rows(f.counter_evidence),
                 "explanation": f.explanation,
+                "explains": list(getattr(f, "explains", [])),
+                "explained_by": getattr(f, "explained_by", None),
                 "remediation": cause_text(f.cause, "steps", list(f.remediation)),
                 "docs": list(f.docs),
             }
@@ -118,6 +120,7 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
             }
             for c in diagnosis.codes
         ],
+        "unexplained": unexplained_rows(diagnosis),
         "checklist": [
             {
                 "step": s.step,
@@ -142,6 +145,33 @@ def diagnosis_to_dict(diagnosis: "Diagnosis", minimum: str = "possible") -> dict
             for c in sorted(diagnosis.coverage.itertuples(), key=lambda c: str(c.file))
         ],
     }
+
+
+#: unexplained templates shown (when no finding reaches ``likely``)
+UNEXPLAINED_SHOWN = 8
+
+
+def unexplained_rows(diagnosis: "Diagnosis") -> list[dict]:
+    """The error and warning templates no evidence explains, shown only when no finding
+    reaches ``likely`` (see :mod:`loganalyzer.unexplained`)."""
+    frame = getattr(diagnosis, "unexplained", None)
+    if frame is None or len(frame) == 0 or any(at_least(f.confidence, "likely") for f in diagnosis.findings):
+        return []
+    rows = []
+    for row in frame.head(UNEXPLAINED_SHOWN).to_dict("records"):
+        rows.append(
+            {
+                "template": str(row["template"]),
+                "level": str(row["level"]),
+                "count": int(row["count"]),
+                "first": None if pd.isna(row["first"]) else str(row["first"]),
+                "last": None if pd.isna(row["last"]) else str(row["last"]),
+                "file": str(row["file"]),
+                "line": int(row["line"]),
+                "example": str(row["example"]),
+            }
+        )
+    return rows
 
 
 def _verdict_reason(verdict, words: Locale) -> str:
@@ -421,6 +451,13 @@ def render_text(view: dict, *, color: bool = False) -> str:
         out.append("")
     if view["hidden"]:
         out += [words.plural("hidden", view["hidden"]), ""]
+    if document["unexplained"]:
+        out.append(f"{words('labels.unexplained')}:")
+        for row in document["unexplained"]:
+            level = words.word("level", row["level"])
+            out.append(f"  {paint(f'{level:<8}', 'warn' if row['level'] == 'warning' else 'likely')} x{row['count']:<4} {terminal(row['template'])}")
+            out.append(f"           {terminal(row['file'])}:{row['line']}  {row['first'] or ''} .. {row['last'] or ''}")
+        out.append("")
     if document["codes"] and document["findings"]:
         out.append(f"{words('labels.codes')}:")
         out += [f"  {c['code']}  {score_text(c['score'])}  ({', '.join(c['causes'])})" for c in document["codes"][:5]]
@@ -495,6 +532,13 @@ def render_markdown(view: dict) -> str:
         out.append("")
     if view["hidden"]:
         out += [f"*{words.plural('hidden', view['hidden'])}*", ""]
+    if document["unexplained"]:
+        out += [f"## {words('labels.unexplained')}", "", f"| {words('labels.level')} | {words('labels.count')} | {words('labels.template')} | {words('labels.place')} | {words('labels.first')} | {words('labels.last')} |", "|---|---|---|---|---|---|"]
+        out += [
+            f"| {words.word('level', r['level'])} | {r['count']} | {markdown_text(r['template'])} | {markdown_code(r['file'] + ':' + str(r['line']))} | {r['first'] or ''} | {r['last'] or ''} |"
+            for r in document["unexplained"]
+        ]
+        out.append("")
     if document["codes"] and document["findings"]:
         out += [f"## {words('labels.codes')}", "", f"| {words('labels.code')} | {words('labels.score')} | {words('labels.causes')} |", "|---|---|---|"]
         out += [f"| {markdown_code(c['code'])} | {score_text(c['score'])} | {markdown_text(', '.join(c['causes']))} |" for c in document["codes"]]

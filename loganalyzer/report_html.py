@@ -153,6 +153,15 @@ def render_html(view: dict, *, fragment: bool = False) -> str:
                     out.append(_links(cause["links"][:2]))
             out.append("</li>")
         out.append("</ul>")
+    if document["unexplained"]:
+        heads = "".join(f"<th>{e(words(f'labels.{key}'))}</th>" for key in ("level", "count", "template", "place", "first", "last"))
+        out.append(f'<h2>{e(words("labels.unexplained"))}</h2><table><tr>{heads}</tr>')
+        out += [
+            f"<tr><td>{e(words.word('level', r['level']))}</td><td>{r['count']}</td><td>{e(r['template'])}</td>"
+            f"<td><code>{e(r['file'])}:{r['line']}</code></td><td>{e(r['first'] or '')}</td><td>{e(r['last'] or '')}</td></tr>"
+            for r in document["unexplained"]
+        ]
+        out.append("</table>")
     if document["codes"] and document["findings"]:
         out.append(f'<h2>{e(words("labels.codes"))}</h2><table><tr><th>{e(words("labels.code"))}</th><th style="width:12%">{e(words("labels.score"))}</th><th>{e(words("labels.causes"))}</th></tr>')
         out += [f"<tr><td><code>{e(c['code'])}</code></td><td>{score_text(c['score'])}</td><td>{e(', '.join(c['causes']))}</td></tr>" for c in document["codes"]]

@@ -40,6 +40,8 @@ def _event_digests(table: pa.Table) -> dict[str, tuple[int, str]]:
     digests: dict[str, hashlib._Hash] = {}
     counts: dict[str, int] = {}
     for row in table.to_pylist():
+        if row["source"] == "inferred":
+            continue  # facts the engine inferred are not what was read; findings show them
         fields = sorted((k, v) for k, v in (row["fields"] or []))
         time = row["time"].isoformat() if row["time"] else None
         line = json.dumps(

@@ -47,16 +47,14 @@ CERTAINTY = {"high", "medium", "low"}
 EVIDENCE = {"log line", "command output", "state", "absence"}
 MAX_FILE_BYTES = 128 * 1024
 
-#: measured with the engine of the commit that added the corpus, rounded down to 0.01;
-#: "healthy_false_alarms" is a ceiling (share of healthy bundles with a finding at 'likely')
+#: measured with the engine of lane engine (inferred facts, roots first, codes by reachability),
+#: rounded down to 0.01; "healthy_false_alarms" is a ceiling (share of healthy bundles with a
+#: finding at 'likely')
 FLOORS = {
-    # measured after the restructuring: experimental rules are off by default now (issue 9), and
-    # one freeze-never-thawed bundle lost its only (experimental) evidence; the absence and state
-    # reasoning of issue 10 is what should lift these again
-    "corpus/linux": {"cause_top1": 0.58, "cause_top3": 0.62, "code_top1": 0.75, "code_top3": 0.75, "healthy_false_alarms": 0.0},
-    "corpus/windows": {"cause_top1": 0.91, "cause_top3": 0.91, "code_top1": 0.91, "code_top3": 0.91, "healthy_false_alarms": 0.0},
-    "all/linux": {"cause_top1": 0.73, "cause_top3": 0.76, "code_top1": 0.84, "code_top3": 0.84, "healthy_false_alarms": 0.0},
-    "all/windows": {"cause_top1": 0.94, "cause_top3": 0.94, "code_top1": 0.94, "code_top3": 0.94, "healthy_false_alarms": 0.0},
+    "corpus/linux": {"cause_top1": 0.91, "cause_top3": 0.91, "code_top1": 1.0, "code_top3": 1.0, "healthy_false_alarms": 0.0},
+    "corpus/windows": {"cause_top1": 0.91, "cause_top3": 0.91, "code_top1": 1.0, "code_top3": 1.0, "healthy_false_alarms": 0.0},
+    "all/linux": {"cause_top1": 0.94, "cause_top3": 0.94, "code_top1": 1.0, "code_top3": 1.0, "healthy_false_alarms": 0.0},
+    "all/windows": {"cause_top1": 0.94, "cause_top3": 0.94, "code_top1": 1.0, "code_top3": 1.0, "healthy_false_alarms": 0.0},
 }
 
 

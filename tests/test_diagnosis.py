@@ -223,3 +223,63 @@ def test_diagnose_can_include_experimental_rules():
     experimental = {"azure.activity.keyvault-access-changed"}
     assert not experimental & set(without.evidence["signature"])
     assert experimental <= set(with_them.evidence["signature"])
+
+
+@pytest.mark.parametrize("dhcp_weight, moves", [(0.7, True), (0.45, False)])
+def test_a_likely_root_cause_ranks_before_the_symptoms_it_explains(dhcp_weight, moves):
+    rows = evidence(
+        ("a.wireserver", "wireserver-unreachable", 0.9, False, "waagent.log", T0),
+        ("a.dhcp", "dhcp-disabled", dhcp_weight, False, "waagent.log", T0),
+    )
+    first, second = rank_findings(rows, KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    root, symptom = (first, second) if moves else (second, first)
+    assert (root.cause, symptom.cause) == ("dhcp-disabled", "wireserver-unreachable")
+    if moves:  # likely, so it is shown to be the root: first, and both say so
+        assert root.explains == ["wireserver-unreachable"] and symptom.explained_by == "dhcp-disabled"
+        assert "explained by dhcp-disabled" in symptom.explanation and "explains wireserver-unreachable" in root.explanation
+    else:  # too weak to be shown the root: the ranking stays by score
+        assert root.explains == [] and symptom.explained_by is None
+
+
+def test_codes_follow_the_agents_reachability():
+    stopped = rank_findings(evidence(("a.stop", "agent-not-running", 0.9, False, "waagent.log", T0)), KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    assert rank_codes(stopped, KNOWLEDGE)[0].code == "UserErrorGuestAgentStatusUnavailable"
+    failed = rank_findings(evidence(("a.ext", "extension-failed", 0.9, False, "waagent.log", T0)), KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    codes = [c.code for c in rank_codes(failed, KNOWLEDGE)]
+    if "GuestAgentSnapshotTaskStatusError" in codes and "UserErrorGuestAgentStatusUnavailable" in codes:
+        assert codes.index("GuestAgentSnapshotTaskStatusError") < codes.index("UserErrorGuestAgentStatusUnavailable")
+
+
+def test_the_reported_code_is_named_first_even_without_findings():
+    assert [c.code for c in rank_codes([], KNOWLEDGE, reported="UserErrorFsFreezeFailed")] == ["UserErrorFsFreezeFailed"]
+    stopped = rank_findings(evidence(("a.stop", "agent-not-running", 0.9, False, "waagent.log", T0)), KNOWLEDGE.causes, attempt=T0, os_family="linux")
+    assert rank_codes(stopped, KNOWLEDGE, reported="GuestAgentSnapshotTaskStatusError")[0].code == "GuestAgentSnapshotTaskStatusError"
+
+
+def test_unexplained_errors_show_when_nothing_is_likely(tmp_path):
+    log = tmp_path / "var" / "log" / "waagent.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        "2024-05-30T13:15:45.123456Z ERROR ExtHandler ExtHandler Something nobody wrote a rule for: code 17\n"
+        "2024-05-30T13:16:45.123456Z ERROR ExtHandler ExtHandler Something nobody wrote a rule for: code 18\n"
+    )
+    diagnosis = diagnose(tmp_path)
+    assert not diagnosis.listed("likely")
+    (row,) = diagnosis.to_dict()["unexplained"]
+    assert row["count"] == 2 and row["template"].endswith("code <n>") and row["file"] == "var/log/waagent.log"
+    assert "Something nobody wrote a rule for" in diagnosis.to_text()
+    assert "Something nobody wrote a rule for" in diagnosis.to_markdown() and "Something nobody wrote a rule for" in diagnosis.to_html()
+    jsonschema.validate(json.loads(diagnosis.to_json()), SCHEMA)
+
+
+def test_agent_health_is_no_pass_when_the_agent_is_not_shown_alive(tmp_path):
+    log = tmp_path / "var" / "log" / "waagent.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("2024-05-30T10:00:00.100000Z INFO ExtHandler ExtHandler Wire server endpoint:168.63.129.16\n")
+    syslog = tmp_path / "var" / "log" / "syslog"
+    syslog.write_text("May 30 10:00:01 vm1 CRON[2201]: (root) CMD (true)\n")
+    (step,) = [s for s in diagnose(tmp_path).checklist if s.step == 2]
+    assert step.status == "pass"
+    syslog.write_text("May 30 10:00:01 vm1 CRON[2201]: (root) CMD (true)\nMay 30 16:00:01 vm1 CRON[2301]: (root) CMD (true)\n")
+    (step,) = [s for s in diagnose(tmp_path).checklist if s.step == 2]
+    assert step.status in ("unknown", "warn", "fail") and step.status != "pass"

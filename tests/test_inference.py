@@ -102,3 +102,107 @@ def test_agent_version_in_force_at_the_attempt():
 
 def test_empty_table_gives_no_fact():
     assert infer_facts(concat_events([])).num_rows == 0
+
+
+def test_yearless_syslog_stamps_reach_the_collection_time():
+    agent = _table("var/log/waagent.log", "waagent.log", [(1, T0, "Successfully reported handler status")])
+    summary = _table(
+        "var/log/messages",
+        "waagent.syslog",
+        [(1, None, "19 syslog lines skipped", {"agent_record": "0", "skipped_lines": "19", "last_syslog_time": "May  2 21:00:00"})],
+    )
+    fact = _facts(agent, summary)["agent-liveness"]
+    assert fact["fields"]["silent_hours"] == "18.0"
+    assert fact["fields"]["collected_from"] == "var/log/messages"
+
+
+def _repeat(count: int, every: timedelta, message: str, start: datetime) -> list[tuple]:
+    return [(100 + i, start + every * i, message) for i in range(count)]
+
+
+def test_an_agent_that_repeats_one_line_for_hours_is_stalled():
+    start = [(1, T0, "Agent WALinuxAgent-2.2.13 is running as the goal state agent")]
+    waiting = _repeat(90, timedelta(minutes=1), "WALinuxAgent-2.2.15 waiting for orphan process 4035 to terminate", T0 + timedelta(minutes=1))
+    fact = _facts(_table("var/log/waagent.log", "waagent.log", start + waiting))["agent-stalled"]
+    assert fact["fields"]["stalled_minutes"] == "90"
+    assert fact["fields"]["repeated"].startswith("WALinuxAgent-2.2.15 waiting for orphan process")
+    assert fact["line"] == 189
+
+
+def test_varied_agent_lines_or_a_short_gap_are_not_a_stall():
+    start = [(1, T0, "Agent WALinuxAgent-2.2.13 is running as the goal state agent")]
+    varied = [(100 + i, T0 + timedelta(minutes=i + 1), f"Failed to get ext handler pkgs from {name}") for i, name in enumerate(["a", "b c", "d e f"] * 30)]
+    assert "agent-stalled" not in _facts(_table("var/log/waagent.log", "waagent.log", start + varied))
+    short = _repeat(20, timedelta(minutes=1), "waiting for orphan process 4035 to terminate", T0 + timedelta(minutes=1))
+    assert "agent-stalled" not in _facts(_table("var/log/waagent.log", "waagent.log", start + short))
+
+
+def test_exthandler_relaunched_every_second_is_a_crash_loop():
+    launch = "Agent WALinuxAgent-2.2.42 launched with command 'python -u /usr/sbin/waagent -run-exthandlers' is successfully running"
+    rows = _repeat(6, timedelta(seconds=1), launch, T0)
+    fact = _facts(_table("var/log/waagent.log", "waagent.log", rows))["exthandler-relaunch-loop"]
+    assert fact["fields"]["launches"] == "6"
+    spaced = _repeat(6, timedelta(hours=6), launch, T0)
+    assert "exthandler-relaunch-loop" not in _facts(_table("var/log/waagent.log", "waagent.log", spaced))
+
+
+def test_service_state_from_command_outputs():
+    stopped = _table(
+        "commands/systemctl_status_walinuxagent.txt",
+        "linux.command",
+        [(1, None, "walinuxagent.service inactive (dead)", {"is_agent": "true", "unit": "walinuxagent.service", "active_state": "inactive", "sub_state": "dead", "command": "systemctl status"})],
+    )
+    fact = _facts(stopped)["agent-service"]
+    assert {k: fact["fields"][k] for k in ("service", "service_state", "platform")} == {
+        "service": "walinuxagent.service",
+        "service_state": "stopped",
+        "platform": "linux",
+    }
+    missing = _table(
+        "commands/Get-Service.txt",
+        "windows.command",
+        [(1, None, "Cannot find any service with service name 'WindowsAzureGuestAgent'", {"is_agent": "true", "kind": "service_missing", "service": "WindowsAzureGuestAgent"})],
+    )
+    assert _facts(missing)["agent-service"]["fields"]["service_state"] == "missing"
+    other = _table("commands/sc.txt", "windows.command", [(1, None, "VSS stopped", {"service": "VSS", "state": "stopped"})])
+    assert "agent-service" not in _facts(other)
+
+
+def test_version_floor_known_defects_and_autoupdate():
+    from loganalyzer.rules import load_knowledge
+
+    knowledge = load_knowledge()
+    agent = _table("var/log/waagent.log", "waagent.log", [(1, T0, "Azure Linux Agent Version:2.0.16", {"agent_version": "2.0.16"})])
+    conf = _table("etc/waagent.conf", "waagent.conf", [(72, None, "AutoUpdate.Enabled=n", {"key": "AutoUpdate.Enabled", "value": "n"})])
+    facts = infer_facts(concat_events([agent, conf]), None, knowledge=knowledge).to_pylist()
+    (fields,) = [dict(r["fields"]) for r in facts if dict(r["fields"])["fact"] == "agent-version"]
+    assert fields["below_floor"] == "yes" and fields["floor"] == knowledge.agent_floor_version
+    assert fields["autoupdate"] == "disabled"
+    assert fields["defect_reference"].startswith("https://github.com/Azure/WALinuxAgent/issues/")
+    current = _table("var/log/waagent.log", "waagent.log", [(1, T0, "Azure Linux Agent Version: 2.9.1.1", {"agent_version": "2.9.1.1"})])
+    (fields,) = [dict(r["fields"]) for r in infer_facts(current, None, knowledge=knowledge).to_pylist() if dict(r["fields"])["fact"] == "agent-version"]
+    assert fields["below_floor"] == "no" and "known_defect" not in fields and fields["autoupdate"] == "unknown"
+
+
+def test_markers_and_handler_folders_from_member_paths():
+    from loganalyzer.rules import load_knowledge
+
+    files = [
+        "var/lib/waagent/disable_agent",
+        "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9219.0/config/HandlerState",
+        "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/3.status",
+    ]
+    facts = {dict(r["fields"])["fact"]: dict(r["fields"]) for r in infer_facts(EventRows().to_table("x", "waagent.log"), files=files, knowledge=load_knowledge()).to_pylist()}
+    assert facts["agent-disabled-marker"]["marker"] == "var/lib/waagent/disable_agent"
+    assert facts["backup-extension-version"]["extension_version"] == "1.0.9225.0"
+    assert "known_defect" not in facts["backup-extension-version"]
+
+
+def test_an_enable_the_backup_extension_never_answers():
+    launched = f"Event: name={SNAPSHOT}, op=Enable, message=Launch command succeeded: main/handle.sh enable, duration=12"
+    agent = _table("var/log/waagent.log", "waagent.log", [(1, T0, launched), (2, T0 + timedelta(hours=3), "Agent is running")])
+    before = _table("var/log/azure/x/extension.log", "extension.log", [(1, T0 - timedelta(minutes=1), "starting enable")], component=SNAPSHOT)
+    fact = _facts(agent, before)["extension-no-report"]
+    assert fact["fields"]["silent_minutes"] == "180" and (fact["file"], fact["line"]) == ("var/log/waagent.log", 1)
+    answered = _table("var/log/azure/x/extension.log", "extension.log", [(1, T0 + timedelta(minutes=1), "starting enable")], component=SNAPSHOT)
+    assert "extension-no-report" not in _facts(agent, answered)

@@ -125,7 +125,8 @@ test_also_listed, test_possible_at_most_possible, test_nothing_unexpected_is_lis
 @pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if not e.get("healthy")))
 def test_top_finding_has_evidence_from_both_event_log_and_agent_logs(name):
     top = _diagnosis(name).findings[0]
-    assert set(top.evidence["source"].astype(str)) == set(WINDOWS_SOURCES), _story(name)
+    # facts the engine infers across files (source "inferred") may add to the logs' own evidence
+    assert set(top.evidence["source"].astype(str)) - {"inferred"} == set(WINDOWS_SOURCES), _story(name)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

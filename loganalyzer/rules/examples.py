@@ -82,17 +82,24 @@ def run_examples(signatures: Iterable[Signature] | SignatureSet) -> list[Example
     return check_examples(signatures) + check_raw_examples(signatures)
 
 
-def read_raw(path: str, text: str | bytes) -> pa.Table:
-    """The event table the bundle reader makes of ``text`` found at ``path`` in a bundle."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    relative = PurePosixPath(path)
-    if relative.is_absolute() or ".." in relative.parts:
-        raise ValueError(f"{path!r} is not a path inside a bundle")
+def read_raw(path: str, text: str | bytes, others: Sequence[tuple[str, str | bytes]] = ()) -> pa.Table:
+    """The event table the bundle reader makes of ``text`` found at ``path`` in a bundle (with
+    ``others``, more ``(path, text)`` files of the same bundle), with the facts inferred across them."""
+    files = [(path, text), *others]
     with tempfile.TemporaryDirectory(prefix="loganalyzer-example-") as folder:
-        target = Path(folder, *relative.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        return read_bundle(folder).event_table
+        for name, content in files:
+            relative = PurePosixPath(name)
+            if relative.is_absolute() or ".." in relative.parts:
+                raise ValueError(f"{name!r} is not a path inside a bundle")
+            target = Path(folder, *relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        events = read_bundle(folder).event_table
+    from ..inference import infer_facts
+    from .knowledge import load_knowledge
+
+    facts = infer_facts(events, None, files=[PurePosixPath(n).as_posix() for n, _ in files], knowledge=load_knowledge())
+    return pa.concat_tables([events, facts]) if facts.num_rows else events
 
 
 def check_raw_examples(signatures: Sequence[Signature]) -> list[ExampleFailure]:
@@ -100,7 +107,7 @@ def check_raw_examples(signatures: Sequence[Signature]) -> list[ExampleFailure]:
     failures: list[ExampleFailure] = []
     for signature in signatures:
         for example in signature.raw_examples:
-            events = read_raw(example.path, example.text)
+            events = read_raw(example.path, example.text, example.others)
             matched = match_table(events, [signature]).num_rows > 0
             if matched == example.expect_match:
                 continue

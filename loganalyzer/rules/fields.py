@@ -67,7 +67,9 @@ def parser_contract(parsers: Iterable | None = None) -> FieldContract:
     """The contract the parsers declare (every shipped parser unless ``parsers`` is given)."""
     if parsers is None:
         parsers = all_parsers()
-    declared: dict[str, set[str]] = {}
+    from ..inference import INFERRED, INFERRED_FIELDS
+
+    declared: dict[str, set[str]] = {INFERRED: set(INFERRED_FIELDS)}
     for parser in parsers:
         declared.setdefault(parser.source, set()).update(parser.fields)
     return FieldContract({source: frozenset(names) for source, names in declared.items()})

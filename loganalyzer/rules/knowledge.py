@@ -22,6 +22,7 @@ from .model import (
     CheckStep,
     ErrorCode,
     InputRule,
+    KnownDefect,
     Knowledge,
     ResultCode,
     SignatureError,
@@ -127,7 +128,13 @@ def read_knowledge(path, errors: list[ValidationError]) -> Knowledge | None:
             steps_sv=steps_sv or (),
             docs=docs,
             degraded=raw.get("degraded", False) is True,
+            explains=strings(raw.get("explains", [])) or (),
         )
+
+    for index, raw in enumerate(doc.get("cause", [])):
+        for explained in strings(raw.get("explains", [])) or ():
+            if explained not in causes_by_id or explained == raw.get("id"):
+                err("cause", index, f"explains: unknown cause {explained!r}", "explains", raw.get("id", ""))
 
     for index, code in enumerate(codes.values()):
         for cause_id in code.causes:
@@ -211,6 +218,26 @@ def read_knowledge(path, errors: list[ValidationError]) -> Knowledge | None:
     if set(os_families) != {"linux", "windows"}:
         errors.append(ValidationError(name, 1, "[os_family] must give the source-name prefixes of linux and windows"))
 
+    versions = doc.get("agent_versions", {}) if isinstance(doc.get("agent_versions"), dict) else {}
+    known_defects = []
+    for index, raw in enumerate(doc.get("known_defect", [])):
+        for key in ("program", "summary", "reference"):
+            if not isinstance(raw.get(key), str) or not raw.get(key):
+                err("known_defect", index, f"known_defect needs a text '{key}'", key)
+        if raw.get("program") not in ("agent", "backup-extension"):
+            err("known_defect", index, "program must be 'agent' or 'backup-extension'", "program")
+        if not raw.get("version_ge") and not raw.get("version_lt"):
+            err("known_defect", index, "known_defect needs version_ge and/or version_lt", "version_ge")
+        known_defects.append(
+            KnownDefect(
+                program=str(raw.get("program", "")),
+                version_ge=str(raw.get("version_ge", "")),
+                version_lt=str(raw.get("version_lt", "")),
+                summary=str(raw.get("summary", "")),
+                reference=str(raw.get("reference", "")),
+            )
+        )
+
     return Knowledge(
         codes=codes,
         causes=causes_by_id,
@@ -220,6 +247,8 @@ def read_knowledge(path, errors: list[ValidationError]) -> Knowledge | None:
         backup_extension=backup_extension or (),
         os_families=os_families,
         file=name,
+        agent_floor_version=str(versions.get("floor", "")),
+        known_defects=tuple(known_defects),
     )
 
 

@@ -175,6 +175,8 @@ class RawExample:
     text: str
     expect_match: bool = True
     line: int = 0
+    #: other files of the same bundle, ``(path, text)``: facts inferred across files need them
+    others: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,20 @@ class Cause:
     docs: tuple[str, ...]
     #: not a failure: the backup goes on with weaker consistency (``degraded = true``)
     degraded: bool = False
+    #: causes whose symptoms this one produces (a stopped agent silences every extension):
+    #: when both are found, this one ranks first and says it explains them
+    explains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnownDefect:
+    """A released version of the agent or the backup extension with a defect that breaks backups."""
+
+    program: str  # agent | backup-extension
+    version_ge: str
+    version_lt: str
+    summary: str
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -320,6 +336,10 @@ class Knowledge:
     #: OS family -> prefixes of the source names that only that family produces
     os_families: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     file: str = ""
+    #: the oldest Linux agent version the troubleshooting article accepts
+    agent_floor_version: str = ""
+    #: agent and backup-extension versions with known defects that break backups
+    known_defects: tuple[KnownDefect, ...] = ()
 
     @property
     def backup_extension_pattern(self) -> str:

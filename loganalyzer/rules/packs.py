@@ -549,8 +549,16 @@ def _parse_raw_examples(raw: Any, block: _Block) -> tuple[RawExample, ...]:
         return ()
     out = []
     for item in items:
-        if not isinstance(item, dict) or set(item) - {"path", "text", "match"} or not isinstance(item.get("text"), str):
-            block.err("examples.raw: an entry is { path = ..., text = ..., match = true|false }", "examples.raw")
+        if not isinstance(item, dict) or set(item) - {"path", "text", "match", "with"} or not isinstance(item.get("text"), str):
+            block.err("examples.raw: an entry is { path = ..., text = ..., match = true|false, with = [{ path, text }] }", "examples.raw")
+            continue
+        others = item.get("with", [])
+        if not isinstance(others, list) or not all(
+            isinstance(o, dict) and set(o) == {"path", "text"} and all(isinstance(o[k], str) and o[k] for k in ("path",)) and isinstance(o["text"], str)
+            and not o["path"].startswith("/") and "\\" not in o["path"]
+            for o in others
+        ):
+            block.err("examples.raw: with = [{ path = ..., text = ... }] lists other files of the same bundle", "examples.raw")
             continue
         path = item.get("path")
         if not isinstance(path, str) or not path or path.startswith("/") or "\\" in path:
@@ -560,7 +568,15 @@ def _parse_raw_examples(raw: Any, block: _Block) -> tuple[RawExample, ...]:
         if not isinstance(expect, bool):
             block.err("examples.raw: match is true or false", "examples.raw")
             continue
-        out.append(RawExample(path=path, text=item["text"], expect_match=expect, line=block.line_of("examples.raw", item["text"])))
+        out.append(
+            RawExample(
+                path=path,
+                text=item["text"],
+                expect_match=expect,
+                line=block.line_of("examples.raw", item["text"]),
+                others=tuple((o["path"], o["text"]) for o in others),
+            )
+        )
     return tuple(out)
 
 

@@ -87,6 +87,13 @@ def _syslog_time(found: re.Match[str]) -> tuple[datetime | None, bool, tuple[int
     return None, True, (_MONTHS[found.group("mon")], int(found.group("day")))
 
 
+def _stamp_text(found: re.Match[str]) -> str:
+    """A syslog line's own stamp as written (``Oct  1 08:20:00`` or the ISO form)."""
+    if found.group("iso") is not None:
+        return found.group("iso") + (found.group("off") or "")
+    return f"{found.group('mon')} {found.group('day')} {found.group('hms')}"
+
+
 def _with_year(found: re.Match[str], month_day: tuple[int, int], near: datetime) -> datetime | None:
     """A yearless syslog stamp placed in the year that brings it closest to ``near``."""
     hour, minute, second = (int(part) for part in found.group("hms").split(":"))
@@ -111,6 +118,7 @@ def _read_syslog(lines: list[str], context: ParseContext, result: ParseResult) -
     last_record: _Record | None = None
     skipped = 0
     first_skipped = 0
+    last_skipped_stamp = ""
     nul_lines = [0]
     for index, raw in enumerate(lines):
         number = index + 1
@@ -157,6 +165,7 @@ def _read_syslog(lines: list[str], context: ParseContext, result: ParseResult) -
         else:
             skipped += 1
             first_skipped = first_skipped or number
+            last_skipped_stamp = _stamp_text(found)
     if nul_lines[0]:
         result.problems.append(Problem(context.file, "damaged", f"{nul_lines[0]} lines hold NUL bytes"))
 
@@ -208,7 +217,7 @@ def _read_syslog(lines: list[str], context: ParseContext, result: ParseResult) -
         rows.add(
             line=first_skipped,
             message=f"{skipped} syslog lines of other programs (not agent related) skipped",
-            fields={"agent_record": "0", "skipped_lines": str(skipped)},
+            fields={"agent_record": "0", "skipped_lines": str(skipped), **({"last_syslog_time": last_skipped_stamp} if last_skipped_stamp else {})},
             span=skipped,
         )
 
@@ -245,6 +254,7 @@ SYSLOG_FIELDS = {
     "year_inferred": "1: the year (which syslog does not write) was taken from the nearest agent record",
     "syslog_time": "the syslog stamp, when the record's own time is used",
     "skipped_lines": "summary event: how many unrelated lines were skipped",
+    "last_syslog_time": "summary event: the stamp of the last skipped line (what time the log reaches)",
 }
 
 WAAGENT_SYSLOG = Parser(
