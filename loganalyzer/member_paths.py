@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from .redaction import redact
+from .redaction import redact, redact_path
 
 __all__ = ["MAX_NAME_PART", "display_name", "normalise_member_name", "vm_path"]
 
@@ -78,7 +78,7 @@ def display_name(name: str) -> str:
     # each part on its own: a secret never spans a "/", and a run of path words such as
     # ".../VMSnapshotLinux/debughelper/<id>/strace" must not read as one base64 blob
     if name.isascii() and name.isprintable() and len(name) <= MAX_NAME_PART:
-        return "/".join(redact(part) for part in name.split("/"))
+        return redact_path(name)
     escaped = "".join(
         _escape_char(c) if (0xDC80 <= ord(c) <= 0xDCFF or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")) else c
         for c in name

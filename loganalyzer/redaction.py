@@ -32,6 +32,7 @@ __all__ = [
     "may_hold_secret",
     "redact",
     "redact_json",
+    "redact_path",
     "redact_problems",
     "redact_table",
 ]
@@ -494,6 +495,14 @@ def redact_table(table):
                 continue
             rebuilt = pa.MapArray.from_arrays(merged.offsets, keys, cleaned, type=kind)
             table = table.set_column(index, column_field, pa.chunked_array([rebuilt], kind))
+        elif column_field.name == "file":
+            # file names are paths: masked part by part, as the bundle reader shows them
+            # (a run of path words is no base64 blob; a secret never spans a "/")
+            values = pc.unique(column.cast(pa.string())).to_pylist()
+            renamed = {value: redact_path(value) for value in values if value is not None}
+            if any(new != old for old, new in renamed.items()):
+                cleaned = [renamed.get(value, value) for value in column.cast(pa.string()).to_pylist()]
+                table = table.set_column(index, column_field, pa.array(cleaned, pa.string()).cast(kind))
         elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
             pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)
         ):
@@ -504,11 +513,16 @@ def redact_table(table):
     return table
 
 
+def redact_path(path: str) -> str:
+    """A file or member path with secrets masked in each of its ``/``-separated parts."""
+    return "/".join(redact(part) for part in path.split("/"))
+
+
 def redact_problems(problems: list) -> list:
     """Problems (``file``, ``kind``, ``message``) with secrets masked in their file and message."""
     from dataclasses import replace
 
     return [
-        replace(p, file=redact(p.file), message=redact(p.message)) if may_hold_secret(p.file + "\n" + p.message) else p
+        replace(p, file=redact_path(p.file), message=redact(p.message)) if may_hold_secret(p.file + "\n" + p.message) else p
         for p in problems
     ]

@@ -20,6 +20,8 @@ from loganalyzer.sources.linux import agent_log, extension_common, extension_eve
 from loganalyzer.sources._kit import split_lines
 
 #: every parser of extension logs, in the registry's order
+from loganalyzer.sources.linux import debughelper  # noqa: E402
+
 EXTENSION_PARSERS = tuple(parser for parser in linux.PARSERS if parser.source == "extension.log")
 
 DATA = Path(__file__).parent / "data" / "extension_logs"
@@ -666,7 +668,7 @@ def test_snapshot_field_extraction(text, expected):
 def test_project_samples_parse_without_unparsed_lines(samples):
     files = [f for f in samples.rglob("*") if f.is_file() and "/var/log/azure/" in f.as_posix()]
     assert files, "the Linux samples hold /var/log/azure files"
-    parsers = EXTENSION_PARSERS
+    parsers = (*EXTENSION_PARSERS, *debughelper.PARSERS)  # and the backup extension's diagnostics helper logs
     for file in files:
         relative = "var/log/azure/" + file.as_posix().split("/var/log/azure/", 1)[1]
         data = file.read_bytes()

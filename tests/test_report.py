@@ -212,6 +212,9 @@ def _strip_data(text: str, document: dict) -> str:
         data += [problem["file"], problem["message"]]
     for step in document["checklist"]:
         data.append(step["title"])
+    for row in document.get("unexplained", []):  # log text, as the bundle wrote it
+        shown = re.sub(r"<[^>]+>", " ", row["template"].replace("\\", ""))  # as the page's text reads
+        data += [row["template"], row["example"], row["file"], shown]
     for cause in (document.get("reported") or {}).get("causes", []):
         data += [cause["cause"], cause["title"], *cause.get("remediation", [])]
         data += [link_label(url).rsplit(" (", 1)[0] for url in cause.get("docs", [])]
