@@ -291,26 +291,17 @@ def _hinted_codes(evidence: pd.DataFrame) -> dict[str, float]:
     return hinted
 
 
-#: what the evidence says about the agent's state at the failure time -> the code the service reports:
-#: an agent that cannot reach the wire server at all cannot report Ready (StatusUnavailable); an
-#: agent that is Ready while the snapshot task's status cannot be fetched gives TaskStatusError
-_UNREACHABLE_AGENT = ("agent-not-running", "agent-unresponsive-windows", "dhcp-disabled")
-_REACHABLE_AGENT_CAUSES = ("extension-failed", "fs-freeze-failed", "agent-config-linux")
-_STATUS_UNAVAILABLE = "UserErrorGuestAgentStatusUnavailable"
-_TASK_STATUS_ERROR = "GuestAgentSnapshotTaskStatusError"
-
-
-def _agent_reachability(findings: list[Finding]) -> str | None:
+def _agent_reachability(findings: list[Finding], knowledge: Knowledge) -> str | None:
     """``unreachable`` when the top finding says the agent could not talk to the wire server at
-    all; ``ready`` when it says the agent ran and reported but the backup task failed; else None."""
+    all; ``ready`` when it says the agent ran and reported but the backup task failed; else None
+    (which causes say which: ``[reachability]`` in knowledge.toml)."""
     listed = [f for f in findings if f.score >= confidence_floor("possible")]
     if not listed:
         return None
     top = listed[0]
-    if top.cause in _UNREACHABLE_AGENT:
-        return "unreachable"
-    if top.cause in _REACHABLE_AGENT_CAUSES:
-        return "ready"
+    for state in ("unreachable", "ready"):
+        if top.cause in knowledge.reachability.get(f"{state}_causes", ()):
+            return state
     return None
 
 
@@ -342,12 +333,14 @@ def rank_codes(
                 value *= 1 - 0.02 * documented.index(finding.cause)
             scores[code] = _noisy_or([scores[code], value]) if code in scores else value
             explained.setdefault(code, []).append(finding.cause)
-    reach = _agent_reachability(findings)
-    if reach == "unreachable" and _STATUS_UNAVAILABLE in scores:
-        scores[_STATUS_UNAVAILABLE] = max(scores.values()) + 0.001 if scores[_STATUS_UNAVAILABLE] < max(scores.values()) else scores[_STATUS_UNAVAILABLE]
-    elif reach == "ready" and _TASK_STATUS_ERROR in scores and _STATUS_UNAVAILABLE in scores:
-        if scores[_STATUS_UNAVAILABLE] > scores[_TASK_STATUS_ERROR]:
-            scores[_STATUS_UNAVAILABLE], scores[_TASK_STATUS_ERROR] = scores[_TASK_STATUS_ERROR], scores[_STATUS_UNAVAILABLE]
+    reach = _agent_reachability(findings, knowledge)
+    unavailable = knowledge.reachability.get("unreachable_code", "")
+    task_error = knowledge.reachability.get("ready_code", "")
+    if reach == "unreachable" and unavailable in scores:
+        scores[unavailable] = max(scores.values()) + 0.001 if scores[unavailable] < max(scores.values()) else scores[unavailable]
+    elif reach == "ready" and task_error in scores and unavailable in scores:
+        if scores[unavailable] > scores[task_error]:
+            scores[unavailable], scores[task_error] = scores[task_error], scores[unavailable]
     entry = knowledge.code(reported) if reported else None
     if entry is not None:
         # the portal showed it: it is the code, whatever the findings would have guessed

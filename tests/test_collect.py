@@ -12,6 +12,7 @@ import tarfile
 import tomllib
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pytest
 
 from loganalyzer.cli import main
@@ -335,7 +336,14 @@ def test_the_archive_of_a_sample_vm_diagnoses_as_the_sample_does(tmp_path, sampl
     shutil.copytree(samples / sample, root)
     script = tmp_path / "collect.sh"
     script.write_text(script_text("linux"))
-    done = _run(script, "--root", str(root), "--output", str(tmp_path))
+    # collected as if just after the sample's newest line: the engine weighs an agent's silence
+    # against the collection time the script records, and the samples' logs end in the past
+    newest = pc.max(read_bundle(samples / sample).event_table["time"]).as_py()
+    clock = tmp_path / "clock"
+    clock.mkdir()
+    (clock / "date").write_text(f'#!/bin/sh\nexec {shutil.which("date")} -d "{newest.isoformat()}" "$@"\n')
+    (clock / "date").chmod(0o755)
+    done = _run(script, "--root", str(root), "--output", str(tmp_path), env={**os.environ, "PATH": f"{clock}:{os.environ['PATH']}"})
     assert done.returncode == 0, done.stderr
     archive = Path(done.stdout.strip().splitlines()[-1])
     coverage = read_bundle(archive).coverage

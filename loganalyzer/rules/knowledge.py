@@ -249,7 +249,26 @@ def read_knowledge(path, errors: list[ValidationError]) -> Knowledge | None:
         file=name,
         agent_floor_version=str(versions.get("floor", "")),
         known_defects=tuple(known_defects),
+        reachability=_read_reachability(doc.get("reachability", {}), causes_by_id, codes, err),
     )
+
+
+def _read_reachability(raw: Any, causes: Mapping[str, Any], codes: Mapping[str, Any], err) -> dict[str, Any]:
+    """``[reachability]``: which causes mean the agent could not reach Azure, and which that it
+    ran and reported, and the code the service reports for each."""
+    if not isinstance(raw, dict):
+        return {}
+    found: dict[str, Any] = {}
+    for state in ("unreachable", "ready"):
+        listed = tuple(strings(raw.get(f"{state}_causes", [])) or ())
+        code = str(raw.get(f"{state}_code", ""))
+        for cause in listed:
+            if cause not in causes:
+                err("reachability", 0, f"unknown cause {cause!r}", f"{state}_causes", state)
+        if code and code not in codes:
+            err("reachability", 0, f"unknown error code {code!r}", f"{state}_code", state)
+        found[f"{state}_causes"], found[f"{state}_code"] = listed, code
+    return found
 
 
 

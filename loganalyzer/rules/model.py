@@ -340,6 +340,9 @@ class Knowledge:
     agent_floor_version: str = ""
     #: agent and backup-extension versions with known defects that break backups
     known_defects: tuple[KnownDefect, ...] = ()
+    #: the code the service reports follows the agent's state at the failure time:
+    #: ``unreachable_causes`` -> ``unreachable_code``, ``ready_causes`` -> ``ready_code``
+    reachability: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def backup_extension_pattern(self) -> str:
